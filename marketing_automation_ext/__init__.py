@@ -1,0 +1,7 @@
+from . import models
+
+
+def uninstall_hook(env):
+    """Drop the indexes created in ``init()`` that Odoo does not track."""
+    env.cr.execute("DROP INDEX IF EXISTS marketing_event_partner_date_idx")
+    env.cr.execute("DROP INDEX IF EXISTS marketing_event_type_date_idx")

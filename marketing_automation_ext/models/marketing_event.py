@@ -1,0 +1,334 @@
+import json
+from datetime import timedelta
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..lib.scoring import PAYLOAD_LIMIT_BYTES
+
+EVENT_TYPES = [
+    ("email_sent", "Email sent"),
+    ("email_open", "Email opened"),
+    ("email_click", "Email clicked"),
+    ("email_reply", "Email replied"),
+    ("email_bounce", "Email bounced"),
+    ("sms_sent", "SMS sent"),
+    ("sms_click", "SMS clicked"),
+    ("sms_bounce", "SMS bounced"),
+    ("unsubscribe", "Unsubscribed"),
+    ("blacklist", "Blacklisted"),
+    ("lead_created", "Lead created"),
+    ("lead_stage", "Lead stage changed"),
+    ("lead_won", "Lead won"),
+    ("lead_lost", "Lead lost"),
+    ("activity_done", "Activity done"),
+    ("page_view", "Page viewed"),
+    ("form_submit", "Form submitted"),
+    ("signup", "Signed up"),
+    ("cart", "Cart updated"),
+    ("custom", "Custom"),
+]
+CHANNELS = [
+    ("email", "Email"),
+    ("sms", "SMS"),
+    ("web", "Website"),
+    ("crm", "CRM"),
+    ("api", "External"),
+]
+DEFAULT_CHANNEL = {
+    "email_sent": "email",
+    "email_open": "email",
+    "email_click": "email",
+    "email_reply": "email",
+    "email_bounce": "email",
+    "sms_sent": "sms",
+    "sms_click": "sms",
+    "sms_bounce": "sms",
+    "unsubscribe": "email",
+    "blacklist": "email",
+    "lead_created": "crm",
+    "lead_stage": "crm",
+    "lead_won": "crm",
+    "lead_lost": "crm",
+    "activity_done": "crm",
+    "page_view": "web",
+    "form_submit": "web",
+    "signup": "web",
+    "cart": "web",
+    "custom": "api",
+}
+# Columns written by _record(); anything else in a value dict is refused.
+RECORD_COLUMNS = (
+    "event_type",
+    "channel",
+    "partner_id",
+    "lead_id",
+    "date",
+    "url",
+    "dwell_seconds",
+    "mailing_id",
+    "mailing_trace_id",
+    "campaign_id",
+    "source_id",
+    "medium_id",
+    "source_key",
+    "payload",
+    "company_id",
+)
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+class MarketingEvent(models.Model):
+    """One touchpoint of one person, recorded once (unique ``source_key``).
+
+    Rows are only inserted through ``_record`` (``INSERT … ON CONFLICT DO
+    NOTHING``) so a duplicated delivery of the same open, click or webhook
+    never counts twice, even from two workers at once.
+    """
+
+    _name = "marketing.event"
+    _description = "Marketing Event"
+    _order = "date desc, id desc"
+    _rec_name = "event_type"
+
+    event_type = fields.Selection(EVENT_TYPES, string="Type", required=True, readonly=True)
+    channel = fields.Selection(CHANNELS, required=True, readonly=True)
+    date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", readonly=True, ondelete="cascade", index=True
+    )
+    lead_id = fields.Many2one(
+        "crm.lead", string="Lead", readonly=True, ondelete="cascade", index="btree_not_null"
+    )
+    url = fields.Char("URL", readonly=True)
+    dwell_seconds = fields.Integer("Dwell Time (s)", readonly=True)
+    mailing_id = fields.Many2one(
+        "mailing.mailing", string="Mailing", readonly=True, ondelete="set null", index="btree_not_null"
+    )
+    mailing_trace_id = fields.Many2one(
+        "mailing.trace", string="Mailing Trace", readonly=True, ondelete="set null"
+    )
+    campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True, ondelete="set null")
+    source_id = fields.Many2one("utm.source", string="Source", readonly=True, ondelete="set null")
+    medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True, ondelete="set null")
+    source_key = fields.Char(
+        readonly=True,
+        help="What produced this touchpoint; a second delivery with the same key is ignored.",
+    )
+    payload = fields.Json(readonly=True)
+    payload_text = fields.Text("Details", compute="_compute_payload_text")
+    company_id = fields.Many2one("res.company", readonly=True, ondelete="set null")
+
+    _sql_constraints = [
+        ("source_key_unique", "UNIQUE(source_key)", "This touchpoint is already recorded."),
+    ]
+
+    def init(self):
+        tools.create_index(
+            self.env.cr, "marketing_event_partner_date_idx", self._table, ["partner_id", "date"]
+        )
+        tools.create_index(
+            self.env.cr, "marketing_event_type_date_idx", self._table, ["event_type", "date"]
+        )
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for event in self:
+            event.payload_text = (
+                json.dumps(event.payload, indent=2, sort_keys=True) if event.payload else False
+            )
+
+    @api.depends("event_type", "partner_id")
+    def _compute_display_name(self):
+        labels = dict(self._fields["event_type"]._description_selection(self.env))
+        for event in self:
+            who = event.partner_id.display_name or event.lead_id.display_name or ""
+            event.display_name = "%s – %s" % (labels.get(event.event_type, ""), who)
+
+    # ------------------------------------------------------------------
+    # Append-only: the ORM create/write are closed, _record is the way in.
+    # ------------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise ValidationError(
+                _("Marketing events are recorded by the system; use record_event() for external events.")
+            )
+        events = self._record(vals_list)
+        return events
+
+    def write(self, vals):
+        raise ValidationError(_("Marketing events are an append-only log and cannot be edited."))
+
+    @api.model
+    def _record(self, vals_list, rescore=True):
+        """Insert touchpoints, skipping any whose ``source_key`` is already stored.
+
+        Returns the newly inserted events and, unless ``rescore`` is False,
+        updates the scores of the contacts and leads they concern.
+        """
+        rows = []
+        now = fields.Datetime.now()
+        for vals in vals_list:
+            unknown = set(vals) - set(RECORD_COLUMNS)
+            if unknown:
+                raise ValidationError(_("Unknown event fields: %s", ", ".join(sorted(unknown))))
+            if not vals.get("partner_id") and not vals.get("lead_id"):
+                continue
+            event_type = vals["event_type"]
+            row = dict.fromkeys(RECORD_COLUMNS)
+            row.update(vals)
+            row["channel"] = vals.get("channel") or DEFAULT_CHANNEL.get(event_type, "api")
+            row["date"] = vals.get("date") or now
+            row["company_id"] = vals.get("company_id") or self.env.company.id
+            row["payload"] = json.dumps(vals["payload"]) if vals.get("payload") is not None else None
+            rows.append(row)
+        if not rows:
+            return self.browse()
+        self.env.flush_all()
+        values = SQL(", ").join(
+            SQL(
+                "(%s)",
+                SQL(", ").join(
+                    [SQL("%s", row[col]) for col in RECORD_COLUMNS]
+                    + [SQL("%s", self.env.uid), SQL("%s", now), SQL("%s", self.env.uid), SQL("%s", now)]
+                ),
+            )
+            for row in rows
+        )
+        columns = SQL(", ").join(SQL.identifier(col) for col in RECORD_COLUMNS)
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO marketing_event (%s, create_uid, create_date, write_uid, write_date)
+                   VALUES %s
+                   ON CONFLICT (source_key) DO NOTHING
+                   RETURNING id, partner_id, lead_id""",
+                columns,
+                values,
+            )
+        )
+        inserted = self.env.cr.fetchall()
+        events = self.browse([row[0] for row in inserted])
+        if inserted:
+            self.env["res.partner"].invalidate_model(["marketing_event_count"])
+            if rescore:
+                partner_ids = {row[1] for row in inserted if row[1]}
+                lead_ids = {row[2] for row in inserted if row[2]}
+                self.env["marketing.score.rule"]._rescore_for_events(partner_ids, lead_ids, events)
+        return events
+
+    # ------------------------------------------------------------------
+    # Public API
+    # ------------------------------------------------------------------
+
+    @api.model
+    def record_event(
+        self,
+        event_type,
+        partner_id=None,
+        lead_id=None,
+        date=None,
+        url=None,
+        dwell_seconds=None,
+        payload=None,
+        source_key=None,
+        campaign_id=None,
+    ):
+        """Record one external touchpoint and update the scores it moves.
+
+        Callable over JSON-RPC / XML-RPC (``execute_kw(db, uid, key,
+        'marketing.event', 'record_event', ['email_open'], {'partner_id': 7})``)
+        by Marketing Automation users.
+
+        :param event_type: one of the ``event_type`` keys (``page_view``, ``custom``…)
+        :param partner_id: id of an existing contact (or ``lead_id``: an existing lead)
+        :param date: UTC datetime or ISO string, not in the future; defaults to now
+        :param payload: JSON-serialisable details, at most 16 KiB
+        :param source_key: the caller's unique id for this touchpoint; a second
+            call with the same key records nothing and returns ``False``
+        :return: the new event's id, or ``False`` if ``source_key`` was already recorded
+        """
+        self.check_access("create")
+        if event_type not in dict(EVENT_TYPES):
+            raise ValidationError(
+                _("Unknown event type %(type)r. Known types: %(types)s",
+                  type=event_type, types=", ".join(dict(EVENT_TYPES)))
+            )
+        if not partner_id and not lead_id:
+            raise ValidationError(_("An event needs a contact (partner_id) or a lead (lead_id)."))
+        partner = self.env["res.partner"].browse(partner_id).exists() if partner_id else None
+        if partner_id and not partner:
+            raise ValidationError(_("There is no contact with id %s.", partner_id))
+        lead = self.env["crm.lead"].browse(lead_id).exists() if lead_id else None
+        if lead_id and not lead:
+            raise ValidationError(_("There is no lead with id %s.", lead_id))
+        try:
+            when = fields.Datetime.to_datetime(date) if date else fields.Datetime.now()
+        except ValueError as error:
+            raise ValidationError(_("The date %r is not a valid datetime.", date)) from error
+        if when > fields.Datetime.now() + CLOCK_SKEW:
+            raise ValidationError(_("The event date %s lies in the future.", when))
+        if payload is not None:
+            try:
+                size = len(json.dumps(payload).encode())
+            except (TypeError, ValueError) as error:
+                raise ValidationError(_("The payload must be JSON-serialisable.")) from error
+            if size > PAYLOAD_LIMIT_BYTES:
+                raise ValidationError(
+                    _("The payload is %(size)s bytes; the limit is %(limit)s.",
+                      size=size, limit=PAYLOAD_LIMIT_BYTES)
+                )
+        if dwell_seconds is not None and (not isinstance(dwell_seconds, int) or dwell_seconds < 0):
+            raise ValidationError(_("Dwell time is a whole, non-negative number of seconds."))
+        if source_key is not None and (not isinstance(source_key, str) or len(source_key) > 255):
+            raise ValidationError(_("The source key is a string of at most 255 characters."))
+        if lead and not partner:
+            partner = lead.partner_id
+        events = self.sudo()._record(
+            [
+                {
+                    "event_type": event_type,
+                    "channel": DEFAULT_CHANNEL[event_type] if event_type != "custom" else "api",
+                    "partner_id": partner.id if partner else None,
+                    "lead_id": lead.id if lead else None,
+                    "date": when,
+                    "url": url,
+                    "dwell_seconds": dwell_seconds,
+                    "payload": payload,
+                    "campaign_id": campaign_id,
+                    "source_key": "api:%s" % source_key if source_key else None,
+                }
+            ]
+        )
+        return events.id or False
+
+    # ------------------------------------------------------------------
+    # Helpers for the trackers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _targets_for_documents(self, model, res_ids):
+        """Map ``(model, res_id)`` of a mailing recipient to ``(partner_id, lead_id)``."""
+        res_ids = [rid for rid in res_ids if rid]
+        if not res_ids:
+            return {}
+        if model == "res.partner":
+            return {rid: (rid, None) for rid in res_ids}
+        if model == "crm.lead":
+            self.env.cr.execute(
+                "SELECT id, partner_id FROM crm_lead WHERE id = ANY(%s)", [list(res_ids)]
+            )
+            return {lead_id: (partner_id, lead_id) for lead_id, partner_id in self.env.cr.fetchall()}
+        return {}
+
+    @api.model
+    def _partners_by_email(self, emails):
+        """Contacts whose normalised email is one of ``emails``."""
+        emails = [email for email in emails if email]
+        if not emails:
+            return self.env["res.partner"]
+        return self.env["res.partner"].with_context(active_test=False).search(
+            [("email_normalized", "in", emails)]
+        )

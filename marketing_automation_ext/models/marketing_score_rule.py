@@ -1,0 +1,374 @@
+import logging
+
+from psycopg2 import ProgrammingError
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+from odoo.tools import SQL
+from odoo.tools.safe_eval import safe_eval
+
+from ..lib.scoring import points_error, url_pattern_to_like
+from .marketing_event import CHANNELS, EVENT_TYPES
+
+_logger = logging.getLogger(__name__)
+
+SCORED_MODELS = [("res.partner", "Contact"), ("crm.lead", "Lead")]
+# Per scored model: its table, its column on marketing_score_line and history.
+TARGETS = {
+    "res.partner": {"table": "res_partner", "column": "partner_id"},
+    "crm.lead": {"table": "crm_lead", "column": "lead_id"},
+}
+
+
+class MarketingScoreRule(models.Model):
+    """A rule that gives points: to a record matching a domain (profile) or
+    for each matching touchpoint in the event log (behaviour)."""
+
+    _name = "marketing.score.rule"
+    _description = "Marketing Score Rule"
+    _order = "rule_type, sequence, id"
+
+    name = fields.Char(required=True, translate=True)
+    active = fields.Boolean(default=True)
+    sequence = fields.Integer(default=10)
+    rule_type = fields.Selection(
+        [("profile", "Profile (who they are)"), ("behaviour", "Behaviour (what they do)")],
+        required=True,
+        default="behaviour",
+    )
+    points = fields.Integer(required=True, default=5, help="Negative points lower the score.")
+    # profile
+    model_name = fields.Selection(
+        SCORED_MODELS, string="Applies To", default="res.partner",
+        help="Profile rules test a domain on contacts or on leads.",
+    )
+    domain = fields.Char(default="[]", help="Records matching this domain get the points.")
+    # behaviour
+    event_type = fields.Selection(EVENT_TYPES)
+    channel = fields.Selection(CHANNELS, help="Only count events of this channel (empty: any).")
+    url_pattern = fields.Char(
+        "URL Pattern",
+        help="Only count events whose URL contains this text; use * as a wildcard, e.g. */pricing*.",
+    )
+    campaign_id = fields.Many2one("utm.campaign", string="Campaign", ondelete="cascade")
+    max_points = fields.Integer(
+        "Cap", default=0, help="At most this many points (in absolute value) per contact or lead; 0 = no cap."
+    )
+    window_days = fields.Integer(
+        "Window (days)", default=0, help="Only count events of the last N days; 0 = all time."
+    )
+    half_life_days = fields.Integer(
+        "Half-life (days)", default=90,
+        help="An event's points halve every N days; 0 = points never decay.",
+    )
+    url_like = fields.Char(compute="_compute_url_like", store=True)
+    line_count = fields.Integer("Scored Records", compute="_compute_line_count")
+
+    _sql_constraints = [
+        ("window_positive", "CHECK(window_days >= 0)", "The window is a number of days, 0 or more."),
+        ("half_life_positive", "CHECK(half_life_days >= 0)", "The half-life is a number of days, 0 or more."),
+    ]
+
+    @api.depends("url_pattern")
+    def _compute_url_like(self):
+        for rule in self:
+            rule.url_like = url_pattern_to_like(rule.url_pattern)
+
+    def _compute_line_count(self):
+        counts = dict(
+            self.env["marketing.score.line"]._read_group(
+                [("rule_id", "in", self.ids)], ["rule_id"], ["__count"]
+            )
+        )
+        for rule in self:
+            rule.line_count = counts.get(rule, 0)
+
+    @api.constrains("points", "max_points")
+    def _check_points(self):
+        for rule in self:
+            error = points_error(rule.points, rule.max_points)
+            if error:
+                raise ValidationError(_("Rule %(name)s: %(error)s", name=rule.name, error=error))
+
+    @api.constrains("rule_type", "event_type", "model_name", "domain")
+    def _check_definition(self):
+        for rule in self:
+            if rule.rule_type == "behaviour" and not rule.event_type:
+                raise ValidationError(_("Behaviour rule %s needs an event type.", rule.name))
+            if rule.rule_type == "profile":
+                if not rule.model_name:
+                    raise ValidationError(_("Profile rule %s needs a model.", rule.name))
+                rule._parse_domain()
+
+    def _parse_domain(self):
+        """The rule's domain as a list, or a ValidationError saying what is wrong."""
+        self.ensure_one()
+        try:
+            domain = safe_eval(self.domain or "[]", {"context_today": fields.Date.context_today})
+            if not isinstance(domain, (list, tuple)):
+                raise ValueError("not a list")
+            domain = expression.normalize_domain(list(domain))
+        except Exception as error:
+            raise ValidationError(
+                _("Rule %(name)s: the domain %(domain)s is not a valid domain (%(error)s).",
+                  name=self.name, domain=self.domain, error=error)
+            ) from error
+        model = self.env[self.model_name]
+        try:
+            with self.env.cr.savepoint():
+                model.sudo().with_context(active_test=False)._search(domain).select()
+        except (ValueError, KeyError, TypeError, ProgrammingError) as error:
+            raise ValidationError(
+                _("Rule %(name)s: the domain %(domain)s does not apply to %(model)s (%(error)s).",
+                  name=self.name, domain=self.domain, model=model._description, error=error)
+            ) from error
+        return domain
+
+    def action_view_lines(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Scored by %s", self.name),
+            "res_model": "marketing.score.line",
+            "view_mode": "list",
+            "domain": [("rule_id", "=", self.id)],
+        }
+
+    # ------------------------------------------------------------------
+    # Scoring engine: set-based SQL over the whole base or a few records.
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _thresholds(self):
+        params = self.env["ir.config_parameter"].sudo()
+        warm = int(params.get_param("marketing_automation_ext.grade_warm", 20))
+        hot = int(params.get_param("marketing_automation_ext.grade_hot", 50))
+        return warm, hot
+
+    @api.model
+    def _cron_rescore(self):
+        """Nightly: recompute every score with decay, in a few SQL statements."""
+        self.sudo()._rescore(reason=_("Nightly recompute"))
+
+    def action_rescore_all(self):
+        self.env["marketing.score.rule"].check_access("write")
+        self.sudo()._rescore(reason=_("Recomputed by %s", self.env.user.name))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"message": _("Scores recomputed."), "type": "success", "next": {"type": "ir.actions.act_window_close"}},
+        }
+
+    @api.model
+    def _rescore_for_events(self, partner_ids, lead_ids, events):
+        """Incremental path: rescore only the records the new events touch.
+
+        A lead also counts its contact's events, so a contact's new event
+        rescores that contact's leads too.
+        """
+        partner_ids = set(partner_ids)
+        lead_ids = set(lead_ids)
+        if partner_ids:
+            self.env.cr.execute(
+                "SELECT id FROM crm_lead WHERE partner_id = ANY(%s)", [list(partner_ids)]
+            )
+            lead_ids.update(row[0] for row in self.env.cr.fetchall())
+        reason = False
+        if len(events) == 1:
+            reason = events.sudo().display_name
+        self.sudo()._rescore(
+            partner_ids=partner_ids, lead_ids=lead_ids, event_id=events[:1].id if len(events) == 1 else None,
+            reason=reason or _("%s new events", len(events)),
+        )
+
+    @api.model
+    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, event_id=None):
+        """Rebuild score lines and scores; ``None`` ids mean every record.
+
+        An empty set of ids means none of that model.
+        """
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        for model_name, ids in (("res.partner", partner_ids), ("crm.lead", lead_ids)):
+            if ids is not None and not ids:
+                continue
+            ids = list(ids) if ids is not None else None
+            self._rebuild_lines(model_name, ids, now)
+            self._apply_scores(model_name, ids, now, reason, event_id)
+        self.env["marketing.score.line"].invalidate_model()
+        for model_name in TARGETS:
+            self.env[model_name].invalidate_model(
+                ["marketing_score", "marketing_grade", "marketing_score_date"]
+            )
+
+    @api.model
+    def _rebuild_lines(self, model_name, ids, now):
+        target = TARGETS[model_name]
+        column = SQL.identifier(target["column"])
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "DELETE FROM marketing_score_line WHERE %s IS NOT NULL %s",
+                column,
+                SQL("AND %s = ANY(%s)", column, ids) if ids is not None else SQL(),
+            )
+        )
+        # Behaviour: decayed, windowed, capped sums per (record, rule).
+        decayed = SQL(
+            """r.points * CASE WHEN COALESCE(r.half_life_days, 0) > 0
+                 THEN power(0.5, GREATEST(EXTRACT(EPOCH FROM (%(now)s - e.date)), 0) / 86400.0 / r.half_life_days)
+                 ELSE 1 END""",
+            now=now,
+        )
+        matches = SQL(
+            """r.active AND r.rule_type = 'behaviour' AND r.event_type = e.event_type
+               AND (r.channel IS NULL OR r.channel = e.channel)
+               AND (r.url_like IS NULL OR e.url ILIKE r.url_like)
+               AND (r.campaign_id IS NULL OR r.campaign_id = e.campaign_id)
+               AND (COALESCE(r.window_days, 0) = 0 OR e.date >= %(now)s - r.window_days * INTERVAL '1 day')""",
+            now=now,
+        )
+        if model_name == "res.partner":
+            events = SQL(
+                "SELECT e.partner_id AS res_id, e.* FROM marketing_event e WHERE e.partner_id IS NOT NULL %s",
+                SQL("AND e.partner_id = ANY(%s)", ids) if ids is not None else SQL(),
+            )
+        else:
+            # A lead counts its own events and those of its contact (once each).
+            events = SQL(
+                """SELECT e.lead_id AS res_id, e.* FROM marketing_event e
+                    WHERE e.lead_id IS NOT NULL %s
+                   UNION ALL
+                   SELECT l.id AS res_id, e.* FROM crm_lead l
+                     JOIN marketing_event e ON e.partner_id = l.partner_id
+                    WHERE (e.lead_id IS NULL OR e.lead_id <> l.id) %s""",
+                SQL("AND e.lead_id = ANY(%s)", ids) if ids is not None else SQL(),
+                SQL("AND l.id = ANY(%s)", ids) if ids is not None else SQL(),
+            )
+        cr.execute(
+            SQL(
+                """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count, last_event_date,
+                                                     create_uid, create_date, write_uid, write_date)
+                   SELECT res_id, rule_id,
+                          CASE WHEN max_points > 0 THEN GREATEST(-max_points, LEAST(max_points, total))
+                               ELSE total END,
+                          n, last_date, %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM (SELECT e.res_id, r.id AS rule_id, r.max_points, SUM(%(decayed)s) AS total,
+                                  COUNT(*) AS n, MAX(e.date) AS last_date
+                             FROM (%(events)s) e
+                             JOIN marketing_score_rule r ON %(matches)s
+                            GROUP BY e.res_id, r.id, r.max_points) agg""",
+                column=column, uid=self.env.uid, now=now, decayed=decayed, events=events, matches=matches,
+            )
+        )
+        # Profile: one INSERT … SELECT per rule from the ORM's own domain query.
+        rules = self.with_context(active_test=True).search(
+            [("rule_type", "=", "profile"), ("model_name", "=", model_name)]
+        )
+        model = self.env[model_name].sudo().with_context(active_test=False)
+        for rule in rules:
+            try:
+                domain = rule._parse_domain()
+            except ValidationError as error:
+                _logger.warning("Skipping score rule %s: %s", rule.id, error)
+                continue
+            if ids is not None:
+                domain = expression.AND([domain, [("id", "in", ids)]])
+            query = model._search(domain)
+            cr.execute(
+                SQL(
+                    """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count,
+                                                         create_uid, create_date, write_uid, write_date)
+                       SELECT matched.id, %(rule)s, %(points)s, 0, %(uid)s, %(now)s, %(uid)s, %(now)s
+                         FROM (%(query)s) matched""",
+                    column=column, rule=rule.id, points=rule.points, uid=self.env.uid, now=now,
+                    query=query.select(SQL.identifier(model._table, "id")),
+                )
+            )
+
+    @api.model
+    def _apply_scores(self, model_name, ids, now, reason, event_id):
+        """Sum lines into the stored score and grade; log each change in the history."""
+        target = TARGETS[model_name]
+        table = SQL.identifier(target["table"])
+        column = SQL.identifier(target["column"])
+        warm, hot = self._thresholds()
+        if ids is not None:
+            scope = SQL("WHERE t.id = ANY(%s)", ids)
+        else:
+            # Everyone with lines, plus everyone whose stored score must drop to 0.
+            scope = SQL(
+                "WHERE t.id IN (SELECT %s FROM marketing_score_line WHERE %s IS NOT NULL) OR t.marketing_score <> 0",
+                column, column,
+            )
+        self.env.cr.execute(
+            SQL(
+                """WITH fresh AS (
+                       SELECT t.id, t.marketing_score AS old_score,
+                              COALESCE(ROUND(s.total), 0)::int AS score
+                         FROM %(table)s t
+                         LEFT JOIN (SELECT %(column)s AS res_id, SUM(points) AS total
+                                      FROM marketing_score_line WHERE %(column)s IS NOT NULL
+                                     GROUP BY %(column)s) s ON s.res_id = t.id
+                        %(scope)s
+                   ), changed AS (
+                       UPDATE %(table)s t
+                          SET marketing_score = fresh.score,
+                              marketing_grade = CASE WHEN fresh.score >= %(hot)s THEN 'hot'
+                                                     WHEN fresh.score >= %(warm)s THEN 'warm'
+                                                     ELSE 'cold' END,
+                              marketing_score_date = %(now)s
+                         FROM fresh
+                        WHERE t.id = fresh.id AND t.marketing_score IS DISTINCT FROM fresh.score
+                    RETURNING t.id, fresh.old_score, fresh.score
+                   )
+                   INSERT INTO marketing_score_history (%(column)s, date, old_score, score, reason, event_id,
+                                                        create_uid, create_date, write_uid, write_date)
+                   SELECT id, %(now)s, COALESCE(old_score, 0), score, %(reason)s, %(event)s,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM changed""",
+                table=table, column=column, scope=scope, hot=hot, warm=warm, now=now,
+                reason=reason or None, event=event_id, uid=self.env.uid,
+            )
+        )
+
+    @api.model
+    def _regrade_all(self):
+        """Thresholds changed: regrade everyone from the stored score, no rescoring."""
+        warm, hot = self._thresholds()
+        for target in TARGETS.values():
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE %(table)s SET marketing_grade = g.grade FROM (
+                           SELECT id, CASE WHEN marketing_score >= %(hot)s THEN 'hot'
+                                           WHEN marketing_score >= %(warm)s THEN 'warm'
+                                           ELSE 'cold' END AS grade
+                             FROM %(table)s) g
+                        WHERE g.id = %(table)s.id AND %(table)s.marketing_grade IS DISTINCT FROM g.grade""",
+                    table=SQL.identifier(target["table"]), hot=hot, warm=warm,
+                )
+            )
+        for model_name in TARGETS:
+            self.env[model_name].invalidate_model(["marketing_grade"])
+
+    def _schedule_rescore(self):
+        """Rules changed: let the scoring cron recompute everyone soon, off the request path."""
+        cron = self.env.ref("marketing_automation_ext.ir_cron_marketing_rescore", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        rules = super().create(vals_list)
+        rules._schedule_rescore()
+        return rules
+
+    def write(self, vals):
+        result = super().write(vals)
+        self._schedule_rescore()
+        return result
+
+    def unlink(self):
+        self._schedule_rescore()
+        return super().unlink()

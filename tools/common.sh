@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Shared by the make targets: locate Odoo and PostgreSQL, never install Odoo.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ADDON=marketing_automation_ext
+ODOO_PATH=${ODOO_PATH:-/opt/odoo}
+ODOO_PYTHON=${ODOO_PYTHON:-/opt/odoo-venv/bin/python}
+BUILD_DIR=${BUILD_DIR:-$ROOT/.build}
+export PGHOST=${PGHOST:-localhost}
+export PGPORT=${PGPORT:-5432}
+export PGUSER=${PGUSER:-odoo}
+export PGPASSWORD=${PGPASSWORD:-odoo}
+
+die() { echo "error: $*" >&2; exit 1; }
+
+require_odoo() {
+    [ -x "$ODOO_PYTHON" ] || die "no Odoo interpreter at ODOO_PYTHON=$ODOO_PYTHON; set ODOO_PYTHON to the Python that runs Odoo 18 and ODOO_PATH to its source tree (now $ODOO_PATH)."
+    local version
+    version=$(cd /tmp && PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -c 'import odoo.release as r; print(r.serie)' 2>/dev/null) \
+        || die "cannot import Odoo from ODOO_PATH=$ODOO_PATH with ODOO_PYTHON=$ODOO_PYTHON; point both variables at an Odoo 18 source tree and its interpreter."
+    [ "$version" = "18.0" ] || die "Odoo at ODOO_PATH=$ODOO_PATH is $version, this addon needs 18.0 (set ODOO_PATH / ODOO_PYTHON)."
+    [ -f "$ODOO_PATH/odoo-bin" ] || die "no odoo-bin in ODOO_PATH=$ODOO_PATH; set ODOO_PATH to the Odoo 18 source tree."
+}
+
+pg_answers() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3 >/dev/null 2>&1; }
+
+start_local_cluster() {
+    # Only a local Debian cluster on the requested port is ours to start.
+    case "$PGHOST" in localhost|127.0.0.1|::1|/*) ;; *) return 1 ;; esac
+    command -v pg_lsclusters >/dev/null 2>&1 || return 1
+    local line ver name
+    line=$(pg_lsclusters --no-header 2>/dev/null | awk -v port="$PGPORT" '$3 == port {print $1, $2; exit}')
+    [ -n "$line" ] || return 1
+    read -r ver name <<<"$line"
+    echo "PostgreSQL is not answering on $PGHOST:$PGPORT; starting local cluster $ver/$name" >&2
+    if [ "$(id -u)" = 0 ]; then
+        pg_ctlcluster "$ver" "$name" start
+    else
+        sudo -n pg_ctlcluster "$ver" "$name" start 2>/dev/null || return 1
+    fi
+    for _ in $(seq 1 30); do pg_answers && return 0; sleep 1; done
+    return 1
+}
+
+can_login() { psql -X -q -d postgres -tAc 'select 1' >/dev/null 2>&1; }
+
+create_role() {
+    # Create (or repair) the role through the local postgres superuser when we are root.
+    [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 || return 1
+    local exists
+    exists=$(su postgres -c "env -u PGUSER -u PGHOST -u PGPASSWORD -u PGDATABASE psql -X -q -p $PGPORT -tAc \"select 1 from pg_roles where rolname = '$PGUSER'\"" 2>/dev/null) || return 1
+    if [ "$exists" = 1 ]; then
+        printf 'ALTER ROLE "%s" LOGIN SUPERUSER PASSWORD %s;\n' "$PGUSER" "'$PGPASSWORD'"
+    else
+        printf 'CREATE ROLE "%s" LOGIN SUPERUSER PASSWORD %s;\n' "$PGUSER" "'$PGPASSWORD'"
+    fi | su postgres -c "env -u PGUSER -u PGHOST -u PGPASSWORD -u PGDATABASE psql -X -q -p $PGPORT" >/dev/null
+}
+
+require_postgres() {
+    command -v psql >/dev/null 2>&1 || die "psql not found: install the PostgreSQL client (>= 13) or put it on PATH."
+    if ! pg_answers; then
+        start_local_cluster || die "PostgreSQL does not answer at PGHOST=$PGHOST PGPORT=$PGPORT and no local cluster could be started; start it or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
+    fi
+    if ! can_login; then
+        create_role || true
+        can_login || die "PostgreSQL at $PGHOST:$PGPORT refuses role PGUSER=$PGUSER; set PGUSER/PGPASSWORD to a role that may create databases."
+    fi
+}
+
+db_exists() { [ "$(psql -X -d postgres -tAc "select 1 from pg_database where datname='$1'")" = 1 ]; }
+
+write_config() {
+    # $1 config path, $2 http port
+    mkdir -p "$BUILD_DIR/data"
+    cat >"$1" <<CONF
+[options]
+addons_path = $ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$ROOT
+data_dir = $BUILD_DIR/data
+db_host = $PGHOST
+db_port = $PGPORT
+db_user = $PGUSER
+db_password = $PGPASSWORD
+http_port = $2
+http_interface = 127.0.0.1
+admin_passwd = admin
+list_db = False
+max_cron_threads = 1
+CONF
+}
+
+odoo_bin() { (cd "$ROOT" && PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" "$@"); }

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Upgrade, uninstall and reinstall the addon on an existing database; any
+# warning or error from the addon in the log fails the run.
+. "$(dirname "$0")/common.sh"
+CONF=$1
+DB=$2
+LOG=$BUILD_DIR/lifecycle.log
+
+: >"$LOG"
+odoo_bin -c "$CONF" -d "$DB" -u "$ADDON" --stop-after-init --no-http --logfile "$LOG" \
+    || die "upgrading $ADDON failed (log: $LOG)"
+"$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "upgrade"
+
+: >"$LOG"
+odoo_bin shell -c "$CONF" -d "$DB" --no-http --logfile "$LOG" <<PY || die "uninstalling $ADDON failed (log: $LOG)"
+module = env['ir.module.module'].search([('name', '=', '$ADDON')])
+module.button_immediate_uninstall()
+env.cr.commit()
+assert 'marketing.event' not in env.registry or not env['ir.model'].search([('model', '=', 'marketing.event')]), 'model left behind'
+env.cr.execute("select count(*) from information_schema.columns where table_name = 'res_partner' and column_name like 'marketing\\\\_%'")
+left = env.cr.fetchone()[0]
+assert not left, '%s marketing_ columns left on res_partner' % left
+PY
+"$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "uninstall"
+
+: >"$LOG"
+odoo_bin -c "$CONF" -d "$DB" -i "$ADDON" --stop-after-init --no-http --logfile "$LOG" \
+    || die "reinstalling $ADDON failed (log: $LOG)"
+"$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "reinstall"
+echo "lifecycle ok: upgrade, uninstall and reinstall logged no warning or error"
