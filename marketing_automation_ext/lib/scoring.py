@@ -9,7 +9,7 @@ import math
 SECONDS_PER_DAY = 86400.0
 POINTS_LIMIT = 1000
 PAYLOAD_LIMIT_BYTES = 16 * 1024
-GRADES = (("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold"))
+GRADES = [("hot", "Hot"), ("warm", "Warm"), ("cold", "Cold")]
 
 
 def decay_factor(age_seconds, half_life_days):

@@ -6,9 +6,9 @@ from . import scored_record_mixin
 from . import res_partner
 from . import crm_lead
 from . import mailing_trace
+from . import mailing_subscription
 from . import link_tracker_click
 from . import mail_activity
 from . import mail_blacklist
 from . import phone_blacklist
 from . import res_config_settings
-from . import mailing_subscription

@@ -51,15 +51,22 @@ class CrmLead(models.Model):
             )
             won = moved.filtered(lambda lead: lead.stage_id.is_won)
             won._marketing_record("lead_won", lambda lead: "lead:%s:won:%s" % (lead.id, now_key))
-            lost = self.filtered(
-                lambda lead: tracked[lead.id][1] and not lead.active and lead.probability == 0
-            )
-            lost._marketing_record(
-                "lead_lost",
-                lambda lead: "lead:%s:lost:%s" % (lead.id, now_key),
-                lambda lead: {"reason": lead.lost_reason_id.name} if lead.lost_reason_id else None,
-            )
+            if not self.env.context.get("marketing_lost_recorded"):
+                archived = self.filtered(lambda lead: tracked[lead.id][1] and not lead.active)
+                archived._marketing_record_lost(now_key)
         return result
+
+    def action_set_lost(self, **additional_values):
+        result = super(CrmLead, self.with_context(marketing_lost_recorded=True)).action_set_lost(**additional_values)
+        self._marketing_record_lost(fields.Datetime.now().isoformat())
+        return result
+
+    def _marketing_record_lost(self, stamp):
+        self._marketing_record(
+            "lead_lost",
+            lambda lead: "lead:%s:lost:%s" % (lead.id, stamp),
+            lambda lead: {"reason": lead.lost_reason_id.name} if lead.lost_reason_id else None,
+        )
 
     def _marketing_record(self, event_type, key, payload=None):
         if not self:

@@ -1,7 +1,7 @@
 import json
 from datetime import timedelta
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -95,20 +95,14 @@ class MarketingEvent(models.Model):
     event_type = fields.Selection(EVENT_TYPES, string="Type", required=True, readonly=True)
     channel = fields.Selection(CHANNELS, required=True, readonly=True)
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
-    partner_id = fields.Many2one(
-        "res.partner", string="Contact", readonly=True, ondelete="cascade", index=True
-    )
-    lead_id = fields.Many2one(
-        "crm.lead", string="Lead", readonly=True, ondelete="cascade", index="btree_not_null"
-    )
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, ondelete="cascade", index=True)
+    lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True, ondelete="cascade", index="btree_not_null")
     url = fields.Char("URL", readonly=True)
     dwell_seconds = fields.Integer("Dwell Time (s)", readonly=True)
     mailing_id = fields.Many2one(
         "mailing.mailing", string="Mailing", readonly=True, ondelete="set null", index="btree_not_null"
     )
-    mailing_trace_id = fields.Many2one(
-        "mailing.trace", string="Mailing Trace", readonly=True, ondelete="set null"
-    )
+    mailing_trace_id = fields.Many2one("mailing.trace", string="Mailing Trace", readonly=True, ondelete="set null")
     campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True, ondelete="set null")
     source_id = fields.Many2one("utm.source", string="Source", readonly=True, ondelete="set null")
     medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True, ondelete="set null")
@@ -125,19 +119,13 @@ class MarketingEvent(models.Model):
     ]
 
     def init(self):
-        tools.create_index(
-            self.env.cr, "marketing_event_partner_date_idx", self._table, ["partner_id", "date"]
-        )
-        tools.create_index(
-            self.env.cr, "marketing_event_type_date_idx", self._table, ["event_type", "date"]
-        )
+        tools.create_index(self.env.cr, "marketing_event_partner_date_idx", self._table, ["partner_id", "date"])
+        tools.create_index(self.env.cr, "marketing_event_type_date_idx", self._table, ["event_type", "date"])
 
     @api.depends("payload")
     def _compute_payload_text(self):
         for event in self:
-            event.payload_text = (
-                json.dumps(event.payload, indent=2, sort_keys=True) if event.payload else False
-            )
+            event.payload_text = json.dumps(event.payload, indent=2, sort_keys=True) if event.payload else False
 
     @api.depends("event_type", "partner_id")
     def _compute_display_name(self):
@@ -151,16 +139,16 @@ class MarketingEvent(models.Model):
     # ------------------------------------------------------------------
 
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         if not self.env.su:
             raise ValidationError(
-                _("Marketing events are recorded by the system; use record_event() for external events.")
+                self.env._("Marketing events are recorded by the system; use record_event() for external events.")
             )
         events = self._record(vals_list)
         return events
 
-    def write(self, vals):
-        raise ValidationError(_("Marketing events are an append-only log and cannot be edited."))
+    def write(self, vals):  # pylint: disable=method-required-super
+        raise ValidationError(self.env._("Marketing events are an append-only log and cannot be edited."))
 
     @api.model
     def _record(self, vals_list, rescore=True):
@@ -174,7 +162,7 @@ class MarketingEvent(models.Model):
         for vals in vals_list:
             unknown = set(vals) - set(RECORD_COLUMNS)
             if unknown:
-                raise ValidationError(_("Unknown event fields: %s", ", ".join(sorted(unknown))))
+                raise ValidationError(self.env._("Unknown event fields: %s", ", ".join(sorted(unknown))))
             if not vals.get("partner_id") and not vals.get("lead_id"):
                 continue
             event_type = vals["event_type"]
@@ -253,37 +241,41 @@ class MarketingEvent(models.Model):
         self.check_access("create")
         if event_type not in dict(EVENT_TYPES):
             raise ValidationError(
-                _("Unknown event type %(type)r. Known types: %(types)s",
-                  type=event_type, types=", ".join(dict(EVENT_TYPES)))
+                self.env._(
+                    "Unknown event type %(type)r. Known types: %(types)s",
+                    type=event_type,
+                    types=", ".join(dict(EVENT_TYPES)),
+                )
             )
         if not partner_id and not lead_id:
-            raise ValidationError(_("An event needs a contact (partner_id) or a lead (lead_id)."))
+            raise ValidationError(self.env._("An event needs a contact (partner_id) or a lead (lead_id)."))
         partner = self.env["res.partner"].browse(partner_id).exists() if partner_id else None
         if partner_id and not partner:
-            raise ValidationError(_("There is no contact with id %s.", partner_id))
+            raise ValidationError(self.env._("There is no contact with id %s.", partner_id))
         lead = self.env["crm.lead"].browse(lead_id).exists() if lead_id else None
         if lead_id and not lead:
-            raise ValidationError(_("There is no lead with id %s.", lead_id))
+            raise ValidationError(self.env._("There is no lead with id %s.", lead_id))
         try:
             when = fields.Datetime.to_datetime(date) if date else fields.Datetime.now()
         except ValueError as error:
-            raise ValidationError(_("The date %r is not a valid datetime.", date)) from error
+            raise ValidationError(self.env._("The date %r is not a valid datetime.", date)) from error
         if when > fields.Datetime.now() + CLOCK_SKEW:
-            raise ValidationError(_("The event date %s lies in the future.", when))
+            raise ValidationError(self.env._("The event date %s lies in the future.", when))
         if payload is not None:
             try:
                 size = len(json.dumps(payload).encode())
             except (TypeError, ValueError) as error:
-                raise ValidationError(_("The payload must be JSON-serialisable.")) from error
+                raise ValidationError(self.env._("The payload must be JSON-serialisable.")) from error
             if size > PAYLOAD_LIMIT_BYTES:
                 raise ValidationError(
-                    _("The payload is %(size)s bytes; the limit is %(limit)s.",
-                      size=size, limit=PAYLOAD_LIMIT_BYTES)
+                    self.env._(
+                        "The payload is %(size)s bytes; the limit is %(limit)s.", size=size, limit=PAYLOAD_LIMIT_BYTES
+                    )
                 )
         if dwell_seconds is not None and (not isinstance(dwell_seconds, int) or dwell_seconds < 0):
-            raise ValidationError(_("Dwell time is a whole, non-negative number of seconds."))
+            raise ValidationError(self.env._("Dwell time is a whole, non-negative number of seconds."))
         if source_key is not None and (not isinstance(source_key, str) or len(source_key) > 255):
-            raise ValidationError(_("The source key is a string of at most 255 characters."))
+            raise ValidationError(self.env._("The source key is a string of at most 255 characters."))
         if lead and not partner:
             partner = lead.partner_id
         events = self.sudo()._record(
@@ -317,9 +309,7 @@ class MarketingEvent(models.Model):
         if model == "res.partner":
             return {rid: (rid, None) for rid in res_ids}
         if model == "crm.lead":
-            self.env.cr.execute(
-                "SELECT id, partner_id FROM crm_lead WHERE id = ANY(%s)", [list(res_ids)]
-            )
+            self.env.cr.execute("SELECT id, partner_id FROM crm_lead WHERE id = ANY(%s)", [list(res_ids)])
             return {lead_id: (partner_id, lead_id) for lead_id, partner_id in self.env.cr.fetchall()}
         return {}
 
@@ -329,6 +319,4 @@ class MarketingEvent(models.Model):
         emails = [email for email in emails if email]
         if not emails:
             return self.env["res.partner"]
-        return self.env["res.partner"].with_context(active_test=False).search(
-            [("email_normalized", "in", emails)]
-        )
+        return self.env["res.partner"].with_context(active_test=False).search([("email_normalized", "in", emails)])

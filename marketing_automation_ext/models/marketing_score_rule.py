@@ -2,7 +2,7 @@ import logging
 
 from psycopg2 import ProgrammingError
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -40,7 +40,9 @@ class MarketingScoreRule(models.Model):
     points = fields.Integer(required=True, default=5, help="Negative points lower the score.")
     # profile
     model_name = fields.Selection(
-        SCORED_MODELS, string="Applies To", default="res.partner",
+        SCORED_MODELS,
+        string="Applies To",
+        default="res.partner",
         help="Profile rules test a domain on contacts or on leads.",
     )
     domain = fields.Char(default="[]", help="Records matching this domain get the points.")
@@ -55,11 +57,10 @@ class MarketingScoreRule(models.Model):
     max_points = fields.Integer(
         "Cap", default=0, help="At most this many points (in absolute value) per contact or lead; 0 = no cap."
     )
-    window_days = fields.Integer(
-        "Window (days)", default=0, help="Only count events of the last N days; 0 = all time."
-    )
+    window_days = fields.Integer("Window (days)", default=0, help="Only count events of the last N days; 0 = all time.")
     half_life_days = fields.Integer(
-        "Half-life (days)", default=90,
+        "Half-life (days)",
+        default=90,
         help="An event's points halve every N days; 0 = points never decay.",
     )
     url_like = fields.Char(compute="_compute_url_like", store=True)
@@ -77,9 +78,7 @@ class MarketingScoreRule(models.Model):
 
     def _compute_line_count(self):
         counts = dict(
-            self.env["marketing.score.line"]._read_group(
-                [("rule_id", "in", self.ids)], ["rule_id"], ["__count"]
-            )
+            self.env["marketing.score.line"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"])
         )
         for rule in self:
             rule.line_count = counts.get(rule, 0)
@@ -89,16 +88,16 @@ class MarketingScoreRule(models.Model):
         for rule in self:
             error = points_error(rule.points, rule.max_points)
             if error:
-                raise ValidationError(_("Rule %(name)s: %(error)s", name=rule.name, error=error))
+                raise ValidationError(self.env._("Rule %(name)s: %(error)s", name=rule.name, error=error))
 
     @api.constrains("rule_type", "event_type", "model_name", "domain")
     def _check_definition(self):
         for rule in self:
             if rule.rule_type == "behaviour" and not rule.event_type:
-                raise ValidationError(_("Behaviour rule %s needs an event type.", rule.name))
+                raise ValidationError(self.env._("Behaviour rule %s needs an event type.", rule.name))
             if rule.rule_type == "profile":
                 if not rule.model_name:
-                    raise ValidationError(_("Profile rule %s needs a model.", rule.name))
+                    raise ValidationError(self.env._("Profile rule %s needs a model.", rule.name))
                 rule._parse_domain()
 
     def _parse_domain(self):
@@ -111,8 +110,12 @@ class MarketingScoreRule(models.Model):
             domain = expression.normalize_domain(list(domain))
         except Exception as error:
             raise ValidationError(
-                _("Rule %(name)s: the domain %(domain)s is not a valid domain (%(error)s).",
-                  name=self.name, domain=self.domain, error=error)
+                self.env._(
+                    "Rule %(name)s: the domain %(domain)s is not a valid domain (%(error)s).",
+                    name=self.name,
+                    domain=self.domain,
+                    error=error,
+                )
             ) from error
         model = self.env[self.model_name]
         try:
@@ -120,8 +123,13 @@ class MarketingScoreRule(models.Model):
                 model.sudo().with_context(active_test=False)._search(domain).select()
         except (ValueError, KeyError, TypeError, ProgrammingError) as error:
             raise ValidationError(
-                _("Rule %(name)s: the domain %(domain)s does not apply to %(model)s (%(error)s).",
-                  name=self.name, domain=self.domain, model=model._description, error=error)
+                self.env._(
+                    "Rule %(name)s: the domain %(domain)s does not apply to %(model)s (%(error)s).",
+                    name=self.name,
+                    domain=self.domain,
+                    model=model._description,
+                    error=error,
+                )
             ) from error
         return domain
 
@@ -129,7 +137,7 @@ class MarketingScoreRule(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Scored by %s", self.name),
+            "name": self.env._("Scored by %s", self.name),
             "res_model": "marketing.score.line",
             "view_mode": "list",
             "domain": [("rule_id", "=", self.id)],
@@ -149,15 +157,19 @@ class MarketingScoreRule(models.Model):
     @api.model
     def _cron_rescore(self):
         """Nightly: recompute every score with decay, in a few SQL statements."""
-        self.sudo()._rescore(reason=_("Nightly recompute"))
+        self.sudo()._rescore(reason=self.env._("Nightly recompute"))
 
     def action_rescore_all(self):
         self.env["marketing.score.rule"].check_access("write")
-        self.sudo()._rescore(reason=_("Recomputed by %s", self.env.user.name))
+        self.sudo()._rescore(reason=self.env._("Recomputed by %s", self.env.user.name))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"message": _("Scores recomputed."), "type": "success", "next": {"type": "ir.actions.act_window_close"}},
+            "params": {
+                "message": self.env._("Scores recomputed."),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
         }
 
     @api.model
@@ -170,16 +182,16 @@ class MarketingScoreRule(models.Model):
         partner_ids = set(partner_ids)
         lead_ids = set(lead_ids)
         if partner_ids:
-            self.env.cr.execute(
-                "SELECT id FROM crm_lead WHERE partner_id = ANY(%s)", [list(partner_ids)]
-            )
+            self.env.cr.execute("SELECT id FROM crm_lead WHERE partner_id = ANY(%s)", [list(partner_ids)])
             lead_ids.update(row[0] for row in self.env.cr.fetchall())
         reason = False
         if len(events) == 1:
             reason = events.sudo().display_name
         self.sudo()._rescore(
-            partner_ids=partner_ids, lead_ids=lead_ids, event_id=events[:1].id if len(events) == 1 else None,
-            reason=reason or _("%s new events", len(events)),
+            partner_ids=partner_ids,
+            lead_ids=lead_ids,
+            event_id=events[:1].id if len(events) == 1 else None,
+            reason=reason or self.env._("%s new events", len(events)),
         )
 
     @api.model
@@ -198,9 +210,7 @@ class MarketingScoreRule(models.Model):
             self._apply_scores(model_name, ids, now, reason, event_id)
         self.env["marketing.score.line"].invalidate_model()
         for model_name in TARGETS:
-            self.env[model_name].invalidate_model(
-                ["marketing_score", "marketing_grade", "marketing_score_date"]
-            )
+            self.env[model_name].invalidate_model(["marketing_score", "marketing_grade", "marketing_score_date"])
 
     @api.model
     def _rebuild_lines(self, model_name, ids, now):
@@ -259,7 +269,12 @@ class MarketingScoreRule(models.Model):
                              FROM (%(events)s) e
                              JOIN marketing_score_rule r ON %(matches)s
                             GROUP BY e.res_id, r.id, r.max_points) agg""",
-                column=column, uid=self.env.uid, now=now, decayed=decayed, events=events, matches=matches,
+                column=column,
+                uid=self.env.uid,
+                now=now,
+                decayed=decayed,
+                events=events,
+                matches=matches,
             )
         )
         # Profile: one INSERT … SELECT per rule from the ORM's own domain query.
@@ -282,7 +297,11 @@ class MarketingScoreRule(models.Model):
                                                          create_uid, create_date, write_uid, write_date)
                        SELECT matched.id, %(rule)s, %(points)s, 0, %(uid)s, %(now)s, %(uid)s, %(now)s
                          FROM (%(query)s) matched""",
-                    column=column, rule=rule.id, points=rule.points, uid=self.env.uid, now=now,
+                    column=column,
+                    rule=rule.id,
+                    points=rule.points,
+                    uid=self.env.uid,
+                    now=now,
                     query=query.select(SQL.identifier(model._table, "id")),
                 )
             )
@@ -300,13 +319,14 @@ class MarketingScoreRule(models.Model):
             # Everyone with lines, plus everyone whose stored score must drop to 0.
             scope = SQL(
                 "WHERE t.id IN (SELECT %s FROM marketing_score_line WHERE %s IS NOT NULL) OR t.marketing_score <> 0",
-                column, column,
+                column,
+                column,
             )
         self.env.cr.execute(
             SQL(
                 """WITH fresh AS (
                        SELECT t.id, t.marketing_score AS old_score,
-                              COALESCE(ROUND(s.total), 0)::int AS score
+                              COALESCE(ROUND(s.total::numeric), 0)::int AS score
                          FROM %(table)s t
                          LEFT JOIN (SELECT %(column)s AS res_id, SUM(points) AS total
                                       FROM marketing_score_line WHERE %(column)s IS NOT NULL
@@ -328,8 +348,15 @@ class MarketingScoreRule(models.Model):
                    SELECT id, %(now)s, COALESCE(old_score, 0), score, %(reason)s, %(event)s,
                           %(uid)s, %(now)s, %(uid)s, %(now)s
                      FROM changed""",
-                table=table, column=column, scope=scope, hot=hot, warm=warm, now=now,
-                reason=reason or None, event=event_id, uid=self.env.uid,
+                table=table,
+                column=column,
+                scope=scope,
+                hot=hot,
+                warm=warm,
+                now=now,
+                reason=reason or None,
+                event=event_id,
+                uid=self.env.uid,
             )
         )
 
@@ -346,7 +373,9 @@ class MarketingScoreRule(models.Model):
                                            ELSE 'cold' END AS grade
                              FROM %(table)s) g
                         WHERE g.id = %(table)s.id AND %(table)s.marketing_grade IS DISTINCT FROM g.grade""",
-                    table=SQL.identifier(target["table"]), hot=hot, warm=warm,
+                    table=SQL.identifier(target["table"]),
+                    hot=hot,
+                    warm=warm,
                 )
             )
         for model_name in TARGETS:

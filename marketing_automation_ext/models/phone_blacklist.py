@@ -8,8 +8,8 @@ class PhoneBlacklist(models.Model):
         records = super()._add(numbers, message=message)
         numbers = [number for number in records.mapped("number") if number]
         if numbers:
-            partners = self.env["res.partner"].with_context(active_test=False).search(
-                [("phone_sanitized", "in", numbers)]
+            partners = (
+                self.env["res.partner"].with_context(active_test=False).search([("phone_sanitized", "in", numbers)])
             )
             stamp = fields.Datetime.now().isoformat()
             self.env["marketing.event"].sudo()._record(

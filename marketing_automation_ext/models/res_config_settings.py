@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -8,18 +8,17 @@ class ResConfigSettings(models.TransientModel):
     marketing_grade_warm = fields.Integer(
         "Warm From", config_parameter="marketing_automation_ext.grade_warm", default=20
     )
-    marketing_grade_hot = fields.Integer(
-        "Hot From", config_parameter="marketing_automation_ext.grade_hot", default=50
-    )
+    marketing_grade_hot = fields.Integer("Hot From", config_parameter="marketing_automation_ext.grade_hot", default=50)
 
     @api.constrains("marketing_grade_warm", "marketing_grade_hot")
     def _check_marketing_grades(self):
         for settings in self:
             if settings.marketing_grade_hot <= settings.marketing_grade_warm:
-                raise ValidationError(_("The Hot threshold must be above the Warm threshold."))
+                raise ValidationError(self.env._("The Hot threshold must be above the Warm threshold."))
 
     def set_values(self):
         old = self.env["marketing.score.rule"]._thresholds()
-        super().set_values()
+        result = super().set_values()
         if self.env["marketing.score.rule"]._thresholds() != old:
             self.env["marketing.score.rule"].sudo()._regrade_all()
+        return result

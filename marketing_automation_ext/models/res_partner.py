@@ -15,9 +15,7 @@ class ResPartner(models.Model):
     @api.depends_context("uid")
     def _compute_marketing_event_count(self):
         counts = dict(
-            self.env["marketing.event"]._read_group(
-                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
-            )
+            self.env["marketing.event"]._read_group([("partner_id", "in", self.ids)], ["partner_id"], ["__count"])
         )
         for partner in self:
             partner.marketing_event_count = counts.get(partner, 0)

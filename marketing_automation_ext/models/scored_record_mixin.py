@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..lib.scoring import GRADES
 
@@ -10,12 +10,14 @@ class MarketingScoredMixin(models.AbstractModel):
     _description = "Marketing Scored Record"
 
     marketing_score = fields.Integer(
-        "Score", default=0, readonly=True, index=True, copy=False,
+        "Score",
+        default=0,
+        readonly=True,
+        index=True,
+        copy=False,
         help="Marketing score: profile fit plus engagement, with older engagement decaying.",
     )
-    marketing_grade = fields.Selection(
-        GRADES, string="Grade", default="cold", readonly=True, index=True, copy=False
-    )
+    marketing_grade = fields.Selection(GRADES, string="Grade", default="cold", readonly=True, index=True, copy=False)
     marketing_score_date = fields.Datetime("Score Changed On", readonly=True, copy=False)
 
     def _score_line_field(self):
@@ -26,7 +28,9 @@ class MarketingScoredMixin(models.AbstractModel):
         column = self._score_line_field()
         kwargs = {"partner_ids": set(), "lead_ids": set()}
         kwargs["partner_ids" if column == "partner_id" else "lead_ids"] = set(self.ids)
-        self.env["marketing.score.rule"].sudo()._rescore(reason=_("Recomputed by %s", self.env.user.name), **kwargs)
+        self.env["marketing.score.rule"].sudo()._rescore(
+            reason=self.env._("Recomputed by %s", self.env.user.name), **kwargs
+        )
         return True
 
     @api.model

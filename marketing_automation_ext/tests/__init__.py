@@ -1,0 +1,6 @@
+from . import test_scoring_math
+from . import test_event_log
+from . import test_scoring
+from . import test_tracking
+from . import test_security
+from . import test_ui

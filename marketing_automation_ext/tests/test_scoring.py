@@ -1,0 +1,136 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import Form, tagged
+
+from .common import MarketingCommon
+
+
+@tagged("post_install", "-at_install", "marketing_automation")
+class TestScoring(MarketingCommon):
+    def test_profile_and_behaviour_with_breakdown(self):
+        self.record(self.partner_anna, "email_open")
+        self.record(self.partner_anna, "email_click", url="https://example.com/pricing")
+        self.assertEqual(self.partner_anna.marketing_score, 7 + 5 + 10)
+        self.assertEqual(self.partner_anna.marketing_grade, "warm")
+        breakdown = {line.rule_id.name: line.points for line in self.partner_anna.marketing_score_line_ids}
+        self.assertEqual(breakdown, {"Has a job position": 7, "Opened": 5, "Clicked": 10})
+        # the history says what moved it
+        last = self.partner_anna.marketing_score_history_ids[0]
+        self.assertEqual((last.old_score, last.score), (12, 22))
+        self.assertIn("Email clicked", last.reason)
+        self.assertEqual(last.event_id.event_type, "email_click")
+
+    def test_cap_and_negative_points(self):
+        for i in range(6):
+            self.record(self.partner_bob, "email_open", source_key="open-%s" % i)
+        self.assertEqual(self.partner_bob.marketing_score, 20, "six opens of 5 are capped at 20")
+        self.record(self.partner_bob, "email_bounce")
+        self.assertEqual(self.partner_bob.marketing_score, 5)
+
+    def test_filters_window_and_url(self):
+        rule = self.env["marketing.score.rule"].create(
+            {
+                "name": "Pricing page",
+                "rule_type": "behaviour",
+                "event_type": "page_view",
+                "url_pattern": "*/pricing*",
+                "points": 9,
+                "window_days": 30,
+                "half_life_days": 0,
+            }
+        )
+        self.record(self.partner_bob, "page_view", url="https://example.com/blog")
+        self.assertEqual(self.partner_bob.marketing_score, 0)
+        self.record(self.partner_bob, "page_view", url="https://example.com/pricing?plan=pro")
+        self.assertEqual(self.partner_bob.marketing_score, 9)
+        old = fields.Datetime.now() - timedelta(days=45)
+        self.record(self.partner_bob, "page_view", url="https://example.com/pricing", date=old)
+        self.assertEqual(self.partner_bob.marketing_score, 9, "outside the 30-day window")
+        line = self.partner_bob.marketing_score_line_ids.filtered(lambda line: line.rule_id == rule)
+        self.assertEqual(line.event_count, 1)
+
+    def test_decay_after_half_lives(self):
+        self.rule_click.half_life_days = 10
+        now = fields.Datetime.now()
+        self.record(self.partner_bob, "email_click", date=now)
+        self.assertEqual(self.partner_bob.marketing_score, 10)
+        with freeze_time(now + timedelta(days=20)):
+            self.env["marketing.score.rule"]._cron_rescore()
+            self.assertEqual(self.partner_bob.marketing_score, 3, "10 points after two half-lives: 2.5, rounded")
+            history = self.partner_bob.marketing_score_history_ids[0]
+            self.assertEqual((history.old_score, history.score), (10, 3))
+            self.assertEqual(history.reason, "Nightly recompute")
+        with freeze_time(now + timedelta(days=100)):
+            self.env["marketing.score.rule"]._cron_rescore()
+            self.assertEqual(self.partner_bob.marketing_score, 0)
+
+    def test_incremental_equals_full(self):
+        for partner, kind in [
+            (self.partner_anna, "email_open"),
+            (self.partner_anna, "email_reply"),
+            (self.partner_bob, "email_click"),
+            (self.partner_bob, "email_open"),
+        ]:
+            self.record(partner, kind)
+        lead_bob = self.env["crm.lead"].create(
+            {"name": "Bob lead", "partner_id": self.partner_bob.id, "expected_revenue": 50000}
+        )
+        records = [self.partner_anna, self.partner_bob, self.lead_anna, lead_bob]
+        incremental = {(rec._name, rec.id): rec.marketing_score for rec in records}
+        self.env.cr.execute(
+            "UPDATE res_partner SET marketing_score = 0 WHERE id IN %s", [(self.partner_anna.id, self.partner_bob.id)]
+        )
+        self.env["marketing.score.rule"]._rescore()
+        full = {(rec._name, rec.id): rec.marketing_score for rec in records}
+        self.assertEqual(incremental, full)
+        self.assertEqual(full[("crm.lead", lead_bob.id)], 12 + 10 + 5)
+
+    def test_thresholds_regrade(self):
+        self.record(self.partner_anna, "email_reply")  # 7 + 20 = 27: warm
+        self.assertEqual(self.partner_anna.marketing_grade, "warm")
+        settings = self.env["res.config.settings"].create({"marketing_grade_warm": 10, "marketing_grade_hot": 25})
+        settings.execute()
+        self.assertEqual(self.partner_anna.marketing_grade, "hot")
+        with self.assertRaises(ValidationError):
+            self.env["res.config.settings"].create({"marketing_grade_warm": 40, "marketing_grade_hot": 30})
+
+    def test_rule_validation(self):
+        Rule = self.env["marketing.score.rule"].with_user(self.user_ma_manager)
+        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
+            Rule.create(
+                {
+                    "name": "Broken",
+                    "rule_type": "profile",
+                    "model_name": "res.partner",
+                    "domain": "[('name', '=', ",
+                    "points": 5,
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "does not apply"):
+            Rule.create(
+                {
+                    "name": "Missing field",
+                    "rule_type": "profile",
+                    "model_name": "res.partner",
+                    "domain": "[('no_such_field', '=', 1)]",
+                    "points": 5,
+                }
+            )
+        with self.assertRaisesRegex(ValidationError, "between"):
+            Rule.create({"name": "Huge", "rule_type": "behaviour", "event_type": "email_open", "points": 100000})
+        with self.assertRaisesRegex(ValidationError, "needs an event type"):
+            Rule.create({"name": "No type", "rule_type": "behaviour", "points": 5})
+        # a good one saves through the form as a manager fills it
+        form = Form(Rule)
+        form.name = "Works in Belgium"
+        form.rule_type = "profile"
+        form.model_name = "res.partner"
+        form.domain = "[('country_id.code', '=', 'BE')]"
+        form.points = 4
+        rule = form.save()
+        self.assertTrue(rule.id)
+        self.assertEqual(self.partner_anna.marketing_score, 7, "nothing rescored on the request path")
