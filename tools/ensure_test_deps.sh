@@ -2,7 +2,7 @@
 # Install the test tools into Odoo's interpreter (and Debian's chromium) when missing.
 . "$(dirname "$0")/common.sh"
 missing=()
-"$ODOO_PYTHON" -c 'import pytest_odoo' 2>/dev/null || missing+=("pytest-odoo==2.3.*" "pytest<10")
+"$ODOO_PYTHON" -c 'import importlib.util as u, sys; sys.exit(not u.find_spec("pytest_odoo"))' 2>/dev/null || missing+=("pytest-odoo==2.3.*" "pytest<10")
 "$ODOO_PYTHON" -c 'import websocket' 2>/dev/null || missing+=("websocket-client")
 "$ODOO_PYTHON" -c 'import aiosmtpd' 2>/dev/null || missing+=("aiosmtpd")
 if [ ${#missing[@]} -gt 0 ]; then

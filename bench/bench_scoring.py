@@ -1,0 +1,306 @@
+"""Scoring benchmark: the addon against Odoo's own way of doing the same job.
+
+Run by ``make bench`` (tools/bench.sh), which prepares two databases on the same
+PostgreSQL: one with the addon, one with only the Odoo modules it extends.
+
+Measured, with the data size printed beside each figure:
+1. full rescore (profile + behaviour with decay) of N contacts and N leads over
+   M events, against Odoo's predictive lead scoring cron
+   ``crm.lead._cron_update_automated_probabilities`` over the same leads;
+2. incremental cost per event, against Odoo's own open tracking write
+   (``mailing.trace.set_opened``) of the same traces in the base database;
+3. latency of the open-pixel route with the addon, against the same route in
+   the database without the addon, served by the same Odoo code.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+import requests
+
+import odoo
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+
+EVENT_TYPES = [
+    ("email_sent", "email"),
+    ("email_open", "email"),
+    ("email_open", "email"),
+    ("email_click", "email"),
+    ("email_reply", "email"),
+    ("email_bounce", "email"),
+    ("sms_click", "sms"),
+    ("page_view", "web"),
+    ("page_view", "web"),
+    ("form_submit", "web"),
+]
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def columns(cr, table):
+    cr.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [table])
+    return {row[0] for row in cr.fetchall()}
+
+
+def generate_contacts_and_leads(env, size):
+    """size contacts, one lead each (20% won, 20% lost, 60% open), in a few SQL statements."""
+    cr = env.cr
+    cr.execute("SELECT count(*) FROM res_partner WHERE email LIKE 'bench-%%'")
+    if cr.fetchone()[0] >= size:
+        return
+    has_score = "marketing_score" in columns(cr, "res_partner")
+    extra_cols = ", marketing_score, marketing_grade" if has_score else ""
+    extra_vals = ", 0, 'cold'" if has_score else ""
+    cr.execute(
+        f"""INSERT INTO res_partner (name, complete_name, email, email_normalized, function, active, type,
+                                     is_company, lang, partner_share, create_uid, write_uid,
+                                     create_date, write_date {extra_cols})
+            SELECT 'Bench Contact ' || g, 'Bench Contact ' || g, 'bench-' || g || '@example.com',
+                   'bench-' || g || '@example.com', CASE WHEN g %% 3 = 0 THEN 'Buyer' END, true, 'contact',
+                   false, 'en_US', true, 1, 1, now(), now() {extra_vals}
+              FROM generate_series(1, %s) g""",
+        [size],
+    )
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
+    cr.execute("SELECT id FROM crm_stage WHERE NOT is_won ORDER BY sequence LIMIT 3")
+    open_stages = [row[0] for row in cr.fetchall()]
+    cr.execute("SELECT id FROM crm_stage WHERE is_won LIMIT 1")
+    won_stage = cr.fetchone()[0]
+    cr.execute("SELECT id FROM crm_team ORDER BY id LIMIT 1")
+    team = cr.fetchone()[0]
+    cr.execute(
+        f"""INSERT INTO crm_lead (name, type, partner_id, email_from, email_normalized, phone, expected_revenue,
+                                  stage_id, team_id, user_id, company_id, active, probability,
+                                  automated_probability, priority, create_date, write_date, create_uid,
+                                  write_uid, date_open, date_last_stage_update {extra_cols})
+            SELECT 'Bench lead ' || p.id, 'opportunity', p.id, p.email, p.email,
+                   CASE WHEN p.id %% 2 = 0 THEN '+3245600' || (p.id %% 10000) END,
+                   (p.id * 7919 %% 50000), CASE WHEN b.bucket < 2 THEN %(won)s
+                                               ELSE (%(stages)s::int[])[1 + p.id %% 3] END,
+                   %(team)s, 2, 1, b.bucket <> 2 AND b.bucket <> 3,
+                   CASE WHEN b.bucket < 2 THEN 100 WHEN b.bucket < 4 THEN 0 ELSE 10 END,
+                   CASE WHEN b.bucket < 2 THEN 100 WHEN b.bucket < 4 THEN 0 ELSE 10 END,
+                   (p.id %% 4)::varchar, now() - interval '30 days', now(), 1, 1, now(), now() {extra_vals}
+              FROM res_partner p, LATERAL (SELECT p.id %% 10 AS bucket) b
+             WHERE p.email LIKE 'bench-%%'""",
+        {"won": won_stage, "stages": open_stages, "team": team},
+    )
+    env["ir.config_parameter"].set_param("crm.pls_start_date", "2000-01-01")
+    cr.commit()
+
+
+def generate_events(env, per_contact):
+    cr = env.cr
+    cr.execute("SELECT count(*) FROM marketing_event WHERE source_key LIKE 'bench:%%'")
+    if cr.fetchone()[0]:
+        return
+    types = "ARRAY[%s]" % ",".join("'%s'" % t for t, _c in EVENT_TYPES)
+    chans = "ARRAY[%s]" % ",".join("'%s'" % c for _t, c in EVENT_TYPES)
+    cr.execute(
+        f"""INSERT INTO marketing_event (event_type, channel, partner_id, lead_id, date, url, source_key,
+                                         company_id, create_uid, create_date, write_uid, write_date)
+            SELECT ({types})[k], ({chans})[k], p.id, CASE WHEN g %% 3 = 0 THEN l.id END,
+                   now() - (random() * 180) * interval '1 day',
+                   CASE WHEN k IN (4, 8, 9) THEN 'https://example.com/' ||
+                        (ARRAY['pricing', 'blog/a', 'product', 'pricing/pro'])[1 + (p.id + g) %% 4] END,
+                   'bench:' || p.id || ':' || g, 1, 1, now(), 1, now()
+              FROM res_partner p
+              JOIN crm_lead l ON l.partner_id = p.id
+              CROSS JOIN generate_series(1, %s) g
+              CROSS JOIN LATERAL (SELECT 1 + ((p.id * 31 + g * 17) %% {len(EVENT_TYPES)}) AS k) kk
+             WHERE p.email LIKE 'bench-%%'""",
+        [per_contact],
+    )
+    cr.execute("ANALYZE marketing_event")
+    cr.execute("ANALYZE res_partner")
+    cr.execute("ANALYZE crm_lead")
+    cr.commit()
+
+
+def generate_mailing_traces(env, count):
+    """One sent mailing to `count` bench contacts; traces keyed on fake mail ids."""
+    cr = env.cr
+    mailing = env["mailing.mailing"].search([("name", "=", "Bench mailing")], limit=1)
+    if not mailing:
+        mailing = env["mailing.mailing"].create({
+            "name": "Bench mailing", "subject": "Bench", "body_html": "<p>Hi</p>",
+            "mailing_model_id": env["ir.model"]._get_id("res.partner"), "state": "done",
+        })
+        cr.execute(
+            """INSERT INTO mailing_trace (trace_type, mail_mail_id_int, email, model, res_id, mass_mailing_id,
+                                          trace_status, sent_datetime, create_uid, create_date, write_uid,
+                                          write_date)
+               SELECT 'mail', 900000000 + p.id, p.email, 'res.partner', p.id, %s, 'sent', now(), 1, now(), 1, now()
+                 FROM res_partner p WHERE p.email LIKE 'bench-%%' ORDER BY p.id LIMIT %s""",
+            [mailing.id, count],
+        )
+        cr.commit()
+    cr.execute(
+        "SELECT id, mail_mail_id_int FROM mailing_trace WHERE mass_mailing_id = %s AND trace_status = 'sent' "
+        "ORDER BY id",
+        [mailing.id],
+    )
+    return cr.fetchall()
+
+
+def timed(function):
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def bench_full_rescore(env, size, events):
+    log("-- full rescore: %d contacts + %d leads over %d events" % (size, size, events))
+    seconds_ours, _r = timed(lambda: env["marketing.score.rule"]._rescore(reason="bench"))
+    env.cr.commit()
+    log("   addon full rescore: %.2f s" % seconds_ours)
+    seconds_odoo, _r = timed(lambda: env["crm.lead"]._cron_update_automated_probabilities())
+    env.cr.commit()
+    log("   Odoo _cron_update_automated_probabilities: %.2f s" % seconds_odoo)
+    return seconds_ours, seconds_odoo
+
+
+def bench_incremental(env_addon, env_base, traces_addon, traces_base, count):
+    """Open `count` traces through set_opened(): with the addon (event + incremental rescore) and without."""
+    def run(env, traces):
+        durations = []
+        for trace_id, _mail in traces[:count]:
+            trace = env["mailing.trace"].browse(trace_id)
+            start = time.perf_counter()
+            trace.set_opened()
+            env.flush_all()
+            durations.append(time.perf_counter() - start)
+        env.cr.rollback()
+        env.invalidate_all()
+        return statistics.mean(durations)
+
+    # warm both registries' caches first
+    run(env_addon, traces_addon[-20:])
+    run(env_base, traces_base[-20:])
+    return run(env_addon, traces_addon), run(env_base, traces_base)
+
+
+def start_server(config, db, port):
+    env = dict(os.environ)
+    command = [sys.executable, os.path.join(odoo.tools.config["root_path"], "..", "odoo-bin"),
+               "-c", config, "-d", db, "--db-filter", "^%s$" % db, "--http-port", str(port),
+               "--max-cron-threads", "0", "--log-level", "warn", "--workers", "0"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(120):
+        try:
+            if requests.get("http://127.0.0.1:%s/web/webclient/version_info" % port, timeout=2,
+                            json={}).status_code < 500:
+                return process
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    process.kill()
+    raise RuntimeError("Odoo did not start on port %s" % port)
+
+
+def bench_pixel(config, env_addon, env_base, db_addon, db_base, traces_addon, traces_base, count, port):
+    token_addon = env_addon["mail.mail"]._generate_mail_recipient_token
+    token_base = env_base["mail.mail"]._generate_mail_recipient_token
+    urls_addon = ["/mail/track/%s/%s/blank.gif" % (mail, token_addon(mail)) for _t, mail in traces_addon]
+    urls_base = ["/mail/track/%s/%s/blank.gif" % (mail, token_base(mail)) for _t, mail in traces_base]
+    servers = [start_server(config, db_addon, port), start_server(config, db_base, port + 1)]
+    try:
+        session = requests.Session()
+        latencies = {"addon": [], "base": []}
+
+        def hit(kind, url):
+            start = time.perf_counter()
+            response = session.get("http://127.0.0.1:%s%s" % (port if kind == "addon" else port + 1, url),
+                                   timeout=30)
+            elapsed = time.perf_counter() - start
+            assert response.status_code == 200, response.status_code
+            return elapsed
+
+        for i in range(20):  # warm-up on the last traces (not measured)
+            hit("addon", urls_addon[-1 - i])
+            hit("base", urls_base[-1 - i])
+        for i in range(count):  # interleaved, so both see the same machine load
+            latencies["addon"].append(hit("addon", urls_addon[i]))
+            latencies["base"].append(hit("base", urls_base[i]))
+        return latencies
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--base-db", required=True)
+    parser.add_argument("--contacts", type=int, default=100000)
+    parser.add_argument("--events-per-contact", type=int, default=10)
+    parser.add_argument("--opens", type=int, default=300)
+    parser.add_argument("--http-port", type=int, default=8269)
+    args = parser.parse_args()
+    odoo.tools.config.parse_config(["-c", args.config, "--no-http"])
+    random.seed(1)
+
+    addon = Registry(args.db)
+    base = Registry(args.base_db)
+    with addon.cursor() as cr_addon, base.cursor() as cr_base:
+        env_addon = api.Environment(cr_addon, SUPERUSER_ID, {})
+        env_base = api.Environment(cr_base, SUPERUSER_ID, {})
+        log("-- preparing data (first run only)")
+        generate_contacts_and_leads(env_addon, args.contacts)
+        generate_events(env_addon, args.events_per_contact)
+        generate_contacts_and_leads(env_base, args.contacts)
+        cr_addon.execute("SELECT count(*) FROM marketing_event")
+        events = cr_addon.fetchone()[0]
+        cr_addon.execute("SELECT count(*) FROM crm_lead")
+        leads = cr_addon.fetchone()[0]
+        cr_addon.execute("SELECT count(*) FROM res_partner")
+        partners = cr_addon.fetchone()[0]
+
+        ours, odoo_pls = bench_full_rescore(env_addon, args.contacts, events)
+
+        needed = args.opens * 2 + 40
+        traces_addon = generate_mailing_traces(env_addon, needed)
+        traces_base = generate_mailing_traces(env_base, needed)
+        incr_addon, incr_base = bench_incremental(
+            env_addon, env_base, traces_addon[: args.opens], traces_base[: args.opens], args.opens
+        )
+        pixel = bench_pixel(
+            args.config, env_addon, env_base, args.db, args.base_db,
+            traces_addon[args.opens:], traces_base[args.opens:], args.opens, args.http_port,
+        )
+
+    per_record_ours = ours / (partners + leads)
+    per_lead_odoo = odoo_pls / leads
+    pixel_addon = statistics.median(pixel["addon"]) * 1000
+    pixel_base = statistics.median(pixel["base"]) * 1000
+    rows = [
+        ("full rescore, per record (contacts+leads)", "%d contacts, %d leads, %d events" % (partners, leads, events),
+         "%.1f us" % (per_record_ours * 1e6), "%.1f us" % (per_lead_odoo * 1e6), per_record_ours / per_lead_odoo),
+        ("full rescore, whole job vs PLS cron", "same", "%.2f s" % ours, "%.2f s" % odoo_pls, ours / odoo_pls),
+        ("open tracked (set_opened), per event", "%d traces" % args.opens, "%.2f ms" % (incr_addon * 1000),
+         "%.2f ms" % (incr_base * 1000), incr_addon / incr_base),
+        ("open pixel route, median latency", "%d requests each" % args.opens, "%.2f ms" % pixel_addon,
+         "%.2f ms" % pixel_base, pixel_addon / pixel_base),
+    ]
+    log("")
+    log("| measure | data | addon | Odoo baseline | ratio |")
+    log("|---|---|---|---|---|")
+    for name, data, mine, theirs, ratio in rows:
+        log("| %s | %s | %s | %s | %.2f |" % (name, data, mine, theirs, ratio))
+    log("")
+    log("Odoo baselines: crm.lead._cron_update_automated_probabilities on the same leads; "
+        "set_opened and /mail/track/<id>/<token>/blank.gif in a database without the addon.")
+
+
+if __name__ == "__main__":
+    main()
