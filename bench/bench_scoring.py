@@ -70,7 +70,7 @@ def generate_contacts_and_leads(env, size):
         [size],
     )
     cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE commercial_partner_id IS NULL")
-    cr.execute("SELECT id FROM crm_stage WHERE NOT is_won ORDER BY sequence LIMIT 3")
+    cr.execute("SELECT id FROM crm_stage WHERE is_won IS NOT TRUE ORDER BY sequence LIMIT 3")
     open_stages = [row[0] for row in cr.fetchall()]
     cr.execute("SELECT id FROM crm_stage WHERE is_won LIMIT 1")
     won_stage = cr.fetchone()[0]
@@ -130,10 +130,15 @@ def generate_mailing_traces(env, count):
     cr = env.cr
     mailing = env["mailing.mailing"].search([("name", "=", "Bench mailing")], limit=1)
     if not mailing:
-        mailing = env["mailing.mailing"].create({
-            "name": "Bench mailing", "subject": "Bench", "body_html": "<p>Hi</p>",
-            "mailing_model_id": env["ir.model"]._get_id("res.partner"), "state": "done",
-        })
+        mailing = env["mailing.mailing"].create(
+            {
+                "name": "Bench mailing",
+                "subject": "Bench",
+                "body_html": "<p>Hi</p>",
+                "mailing_model_id": env["ir.model"]._get_id("res.partner"),
+                "state": "done",
+            }
+        )
         cr.execute(
             """INSERT INTO mailing_trace (trace_type, mail_mail_id_int, email, model, res_id, mass_mailing_id,
                                           trace_status, sent_datetime, create_uid, create_date, write_uid,
@@ -170,6 +175,7 @@ def bench_full_rescore(env, size, events):
 
 def bench_incremental(env_addon, env_base, traces_addon, traces_base, count):
     """Open `count` traces through set_opened(): with the addon (event + incremental rescore) and without."""
+
     def run(env, traces):
         durations = []
         for trace_id, _mail in traces[:count]:
@@ -190,14 +196,31 @@ def bench_incremental(env_addon, env_base, traces_addon, traces_base, count):
 
 def start_server(config, db, port):
     env = dict(os.environ)
-    command = [sys.executable, os.path.join(odoo.tools.config["root_path"], "..", "odoo-bin"),
-               "-c", config, "-d", db, "--db-filter", "^%s$" % db, "--http-port", str(port),
-               "--max-cron-threads", "0", "--log-level", "warn", "--workers", "0"]
+    command = [
+        sys.executable,
+        os.path.join(odoo.tools.config["root_path"], "..", "odoo-bin"),
+        "-c",
+        config,
+        "-d",
+        db,
+        "--db-filter",
+        "^%s$" % db,
+        "--http-port",
+        str(port),
+        "--max-cron-threads",
+        "0",
+        "--log-level",
+        "warn",
+        "--workers",
+        "0",
+    ]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(120):
         try:
-            if requests.get("http://127.0.0.1:%s/web/webclient/version_info" % port, timeout=2,
-                            json={}).status_code < 500:
+            if (
+                requests.get("http://127.0.0.1:%s/web/webclient/version_info" % port, timeout=2, json={}).status_code
+                < 500
+            ):
                 return process
         except requests.RequestException:
             pass
@@ -218,8 +241,7 @@ def bench_pixel(config, env_addon, env_base, db_addon, db_base, traces_addon, tr
 
         def hit(kind, url):
             start = time.perf_counter()
-            response = session.get("http://127.0.0.1:%s%s" % (port if kind == "addon" else port + 1, url),
-                                   timeout=30)
+            response = session.get("http://127.0.0.1:%s%s" % (port if kind == "addon" else port + 1, url), timeout=30)
             elapsed = time.perf_counter() - start
             assert response.status_code == 200, response.status_code
             return elapsed
@@ -275,8 +297,15 @@ def main():
             env_addon, env_base, traces_addon[: args.opens], traces_base[: args.opens], args.opens
         )
         pixel = bench_pixel(
-            args.config, env_addon, env_base, args.db, args.base_db,
-            traces_addon[args.opens:], traces_base[args.opens:], args.opens, args.http_port,
+            args.config,
+            env_addon,
+            env_base,
+            args.db,
+            args.base_db,
+            traces_addon[args.opens :],
+            traces_base[args.opens :],
+            args.opens,
+            args.http_port,
         )
 
     per_record_ours = ours / (partners + leads)
@@ -284,13 +313,28 @@ def main():
     pixel_addon = statistics.median(pixel["addon"]) * 1000
     pixel_base = statistics.median(pixel["base"]) * 1000
     rows = [
-        ("full rescore, per record (contacts+leads)", "%d contacts, %d leads, %d events" % (partners, leads, events),
-         "%.1f us" % (per_record_ours * 1e6), "%.1f us" % (per_lead_odoo * 1e6), per_record_ours / per_lead_odoo),
+        (
+            "full rescore, per record (contacts+leads)",
+            "%d contacts, %d leads, %d events" % (partners, leads, events),
+            "%.1f us" % (per_record_ours * 1e6),
+            "%.1f us" % (per_lead_odoo * 1e6),
+            per_record_ours / per_lead_odoo,
+        ),
         ("full rescore, whole job vs PLS cron", "same", "%.2f s" % ours, "%.2f s" % odoo_pls, ours / odoo_pls),
-        ("open tracked (set_opened), per event", "%d traces" % args.opens, "%.2f ms" % (incr_addon * 1000),
-         "%.2f ms" % (incr_base * 1000), incr_addon / incr_base),
-        ("open pixel route, median latency", "%d requests each" % args.opens, "%.2f ms" % pixel_addon,
-         "%.2f ms" % pixel_base, pixel_addon / pixel_base),
+        (
+            "open tracked (set_opened), per event",
+            "%d traces" % args.opens,
+            "%.2f ms" % (incr_addon * 1000),
+            "%.2f ms" % (incr_base * 1000),
+            incr_addon / incr_base,
+        ),
+        (
+            "open pixel route, median latency",
+            "%d requests each" % args.opens,
+            "%.2f ms" % pixel_addon,
+            "%.2f ms" % pixel_base,
+            pixel_addon / pixel_base,
+        ),
     ]
     log("")
     log("| measure | data | addon | Odoo baseline | ratio |")
@@ -298,8 +342,10 @@ def main():
     for name, data, mine, theirs, ratio in rows:
         log("| %s | %s | %s | %s | %.2f |" % (name, data, mine, theirs, ratio))
     log("")
-    log("Odoo baselines: crm.lead._cron_update_automated_probabilities on the same leads; "
-        "set_opened and /mail/track/<id>/<token>/blank.gif in a database without the addon.")
+    log(
+        "Odoo baselines: crm.lead._cron_update_automated_probabilities on the same leads; "
+        "set_opened and /mail/track/<id>/<token>/blank.gif in a database without the addon."
+    )
 
 
 if __name__ == "__main__":

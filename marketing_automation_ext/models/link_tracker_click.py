@@ -19,5 +19,5 @@ class LinkTrackerClick(models.Model):
                     # one click event per link per message, however often it is followed
                     source_key="trace:%s:click:%s" % (trace.id, click.link_id.id),
                 )
-                self.env["marketing.event"].sudo()._record([base])
+                self.env["marketing.event"].sudo()._record([base], rescore=False)
         return click

@@ -71,4 +71,4 @@ class MailingTrace(models.Model):
             base.update(event_type=event_type, source_key="trace:%s:%s" % (trace.id, event_type))
             vals_list.append(base)
         if vals_list:
-            self.env["marketing.event"].sudo()._record(vals_list)
+            self.env["marketing.event"].sudo()._record(vals_list, rescore=False)

@@ -113,6 +113,12 @@ class MarketingEvent(models.Model):
     payload = fields.Json(readonly=True)
     payload_text = fields.Text("Details", compute="_compute_payload_text")
     company_id = fields.Many2one("res.company", readonly=True, ondelete="set null")
+    scored = fields.Boolean(
+        default=True,
+        readonly=True,
+        help="False while the scores this touchpoint moves wait for the scoring cron (tracking requests "
+        "only insert the event, so Odoo's open pixel and link redirect stay as fast as without the addon).",
+    )
 
     _sql_constraints = [
         ("source_key_unique", "UNIQUE(source_key)", "This touchpoint is already recorded."),
@@ -154,8 +160,9 @@ class MarketingEvent(models.Model):
     def _record(self, vals_list, rescore=True):
         """Insert touchpoints, skipping any whose ``source_key`` is already stored.
 
-        Returns the newly inserted events and, unless ``rescore`` is False,
-        updates the scores of the contacts and leads they concern.
+        Returns the newly inserted events. With ``rescore`` the scores of the
+        contacts and leads they concern are updated now; without, the events
+        wait (``scored = False``) for the scoring cron, which runs every minute.
         """
         rows = []
         now = fields.Datetime.now()
@@ -181,6 +188,7 @@ class MarketingEvent(models.Model):
                 "(%s)",
                 SQL(", ").join(
                     [SQL("%s", row[col]) for col in RECORD_COLUMNS]
+                    + [SQL("%s", bool(rescore))]
                     + [SQL("%s", self.env.uid), SQL("%s", now), SQL("%s", self.env.uid), SQL("%s", now)]
                 ),
             )
@@ -189,10 +197,10 @@ class MarketingEvent(models.Model):
         columns = SQL(", ").join(SQL.identifier(col) for col in RECORD_COLUMNS)
         self.env.cr.execute(
             SQL(
-                """INSERT INTO marketing_event (%s, create_uid, create_date, write_uid, write_date)
+                """INSERT INTO marketing_event (%s, scored, create_uid, create_date, write_uid, write_date)
                    VALUES %s
                    ON CONFLICT (source_key) DO NOTHING
-                   RETURNING id, partner_id, lead_id""",
+                   RETURNING id, partner_id, lead_id, event_type""",
                 columns,
                 values,
             )
@@ -202,10 +210,37 @@ class MarketingEvent(models.Model):
         if inserted:
             self.env["res.partner"].invalidate_model(["marketing_event_count"])
             if rescore:
-                partner_ids = {row[1] for row in inserted if row[1]}
-                lead_ids = {row[2] for row in inserted if row[2]}
-                self.env["marketing.score.rule"]._rescore_for_events(partner_ids, lead_ids, events)
+                self.env["marketing.score.rule"]._rescore_for_events(inserted)
         return events
+
+    @api.model
+    def _cron_score_pending(self, batch_size=2000):
+        """Score one batch of waiting events; the cron framework calls again while some remain.
+
+        Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so two workers never
+        score the same events, and a worker killed mid-batch leaves them waiting.
+        """
+        self.env.cr.execute(
+            """SELECT id, partner_id, lead_id, event_type FROM marketing_event
+                WHERE NOT scored ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
+            [batch_size],
+        )
+        rows = self.env.cr.fetchall()
+        if rows:
+            self.env["marketing.score.rule"].sudo()._rescore_for_events(rows)
+            self.env.cr.execute("UPDATE marketing_event SET scored = true WHERE id = ANY(%s)", [[r[0] for r in rows]])
+            self.invalidate_model(["scored"])
+        self.env.cr.execute("SELECT count(*) FROM marketing_event WHERE NOT scored")
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(rows), remaining=remaining)
+        return remaining
+
+    @api.model
+    def _score_pending_now(self):
+        """Score every waiting event in this transaction (tests, demo data, the "Score now" button)."""
+        while self._cron_score_pending():
+            pass
+        return True
 
     # ------------------------------------------------------------------
     # Public API

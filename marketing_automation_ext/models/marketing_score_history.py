@@ -8,6 +8,7 @@ class MarketingScoreHistory(models.Model):
     _description = "Marketing Score History"
     _order = "date desc, id desc"
     _rec_name = "reason"
+    _log_access = False
 
     partner_id = fields.Many2one("res.partner", string="Contact", ondelete="cascade", index="btree_not_null")
     lead_id = fields.Many2one("crm.lead", string="Lead", ondelete="cascade", index="btree_not_null")

@@ -11,6 +11,8 @@ class MarketingScoreLine(models.Model):
     _description = "Marketing Score Breakdown"
     _order = "points desc, id"
     _rec_name = "rule_id"
+    # Derived rows rebuilt in bulk: no create/write user columns (and their foreign key checks).
+    _log_access = False
 
     partner_id = fields.Many2one("res.partner", string="Contact", ondelete="cascade", index="btree_not_null")
     lead_id = fields.Many2one("crm.lead", string="Lead", ondelete="cascade", index="btree_not_null")

@@ -1,3 +1,4 @@
+import json
 import logging
 
 from psycopg2 import ProgrammingError
@@ -100,8 +101,12 @@ class MarketingScoreRule(models.Model):
                     raise ValidationError(self.env._("Profile rule %s needs a model.", rule.name))
                 rule._parse_domain()
 
-    def _parse_domain(self):
-        """The rule's domain as a list, or a ValidationError saying what is wrong."""
+    def _parse_domain(self, validate=True):
+        """The rule's domain as a list, or a ValidationError saying what is wrong.
+
+        ``validate`` also compiles it against the model (done on save; the
+        scoring engine skips it).
+        """
         self.ensure_one()
         try:
             domain = safe_eval(self.domain or "[]", {"context_today": fields.Date.context_today})
@@ -117,6 +122,8 @@ class MarketingScoreRule(models.Model):
                     error=error,
                 )
             ) from error
+        if not validate:
+            return domain
         model = self.env[self.model_name]
         try:
             with self.env.cr.savepoint():
@@ -173,32 +180,48 @@ class MarketingScoreRule(models.Model):
         }
 
     @api.model
-    def _rescore_for_events(self, partner_ids, lead_ids, events):
-        """Incremental path: rescore only the records the new events touch.
+    def _rescore_for_events(self, rows):
+        """Incremental path: rescore only the records new events touch.
 
-        A lead also counts its contact's events, so a contact's new event
-        rescores that contact's leads too.
+        ``rows`` are ``(event_id, partner_id, lead_id, event_type)``. A lead also
+        counts its contact's events, so a contact's event rescores its leads too.
+        Each record's history line names the events that moved it.
         """
-        partner_ids = set(partner_ids)
-        lead_ids = set(lead_ids)
-        if partner_ids:
-            self.env.cr.execute("SELECT id FROM crm_lead WHERE partner_id = ANY(%s)", [list(partner_ids)])
-            lead_ids.update(row[0] for row in self.env.cr.fetchall())
-        reason = False
-        if len(events) == 1:
-            reason = events.sudo().display_name
+        labels = dict(self.env["marketing.event"]._fields["event_type"]._description_selection(self.env))
+        by_partner, by_lead = {}, {}
+        for event_id, partner_id, lead_id, event_type in rows:
+            if partner_id:
+                by_partner.setdefault(partner_id, []).append((event_id, event_type))
+            if lead_id:
+                by_lead.setdefault(lead_id, []).append((event_id, event_type))
+        if by_partner:
+            self.env.cr.execute("SELECT id, partner_id FROM crm_lead WHERE partner_id = ANY(%s)", [list(by_partner)])
+            for lead_id, partner_id in self.env.cr.fetchall():
+                by_lead.setdefault(lead_id, [])
+                for event in by_partner[partner_id]:
+                    if event not in by_lead[lead_id]:
+                        by_lead[lead_id].append(event)
+
+        def reasons(events_by_record):
+            result = {}
+            for res_id, events in events_by_record.items():
+                names = sorted({labels.get(event_type, event_type) for _id, event_type in events})
+                single = events[0][0] if len(events) == 1 else None
+                result[str(res_id)] = [", ".join(names), single]
+            return result
+
         self.sudo()._rescore(
-            partner_ids=partner_ids,
-            lead_ids=lead_ids,
-            event_id=events[:1].id if len(events) == 1 else None,
-            reason=reason or self.env._("%s new events", len(events)),
+            partner_ids=set(by_partner),
+            lead_ids=set(by_lead),
+            reasons={"res.partner": reasons(by_partner), "crm.lead": reasons(by_lead)},
         )
 
     @api.model
-    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, event_id=None):
+    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None):
         """Rebuild score lines and scores; ``None`` ids mean every record.
 
-        An empty set of ids means none of that model.
+        An empty set of ids means none of that model. ``reasons`` optionally maps
+        model -> {str(id): [reason, event_id]} for the history lines.
         """
         self.env.flush_all()
         now = fields.Datetime.now()
@@ -207,7 +230,7 @@ class MarketingScoreRule(models.Model):
                 continue
             ids = list(ids) if ids is not None else None
             self._rebuild_lines(model_name, ids, now)
-            self._apply_scores(model_name, ids, now, reason, event_id)
+            self._apply_scores(model_name, ids, now, reason, (reasons or {}).get(model_name))
         self.env["marketing.score.line"].invalidate_model()
         for model_name in TARGETS:
             self.env[model_name].invalidate_model(["marketing_score", "marketing_grade", "marketing_score_date"])
@@ -227,7 +250,7 @@ class MarketingScoreRule(models.Model):
         # Behaviour: decayed, windowed, capped sums per (record, rule).
         decayed = SQL(
             """r.points * CASE WHEN COALESCE(r.half_life_days, 0) > 0
-                 THEN power(0.5, GREATEST(EXTRACT(EPOCH FROM (%(now)s - e.date)), 0) / 86400.0 / r.half_life_days)
+                 THEN power(0.5::float8, GREATEST(date_part('epoch', %(now)s - e.date), 0) / 86400.0 / r.half_life_days)
                  ELSE 1 END""",
             now=now,
         )
@@ -258,12 +281,11 @@ class MarketingScoreRule(models.Model):
             )
         cr.execute(
             SQL(
-                """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count, last_event_date,
-                                                     create_uid, create_date, write_uid, write_date)
+                """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count, last_event_date)
                    SELECT res_id, rule_id,
                           CASE WHEN max_points > 0 THEN GREATEST(-max_points, LEAST(max_points, total))
                                ELSE total END,
-                          n, last_date, %(uid)s, %(now)s, %(uid)s, %(now)s
+                          n, last_date
                      FROM (SELECT e.res_id, r.id AS rule_id, r.max_points, SUM(%(decayed)s) AS total,
                                   COUNT(*) AS n, MAX(e.date) AS last_date
                              FROM (%(events)s) e
@@ -284,7 +306,7 @@ class MarketingScoreRule(models.Model):
         model = self.env[model_name].sudo().with_context(active_test=False)
         for rule in rules:
             try:
-                domain = rule._parse_domain()
+                domain = rule._parse_domain(validate=False)
             except ValidationError as error:
                 _logger.warning("Skipping score rule %s: %s", rule.id, error)
                 continue
@@ -293,9 +315,8 @@ class MarketingScoreRule(models.Model):
             query = model._search(domain)
             cr.execute(
                 SQL(
-                    """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count,
-                                                         create_uid, create_date, write_uid, write_date)
-                       SELECT matched.id, %(rule)s, %(points)s, 0, %(uid)s, %(now)s, %(uid)s, %(now)s
+                    """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count)
+                       SELECT matched.id, %(rule)s, %(points)s, 0
                          FROM (%(query)s) matched""",
                     column=column,
                     rule=rule.id,
@@ -307,7 +328,7 @@ class MarketingScoreRule(models.Model):
             )
 
     @api.model
-    def _apply_scores(self, model_name, ids, now, reason, event_id):
+    def _apply_scores(self, model_name, ids, now, reason, reasons=None):
         """Sum lines into the stored score and grade; log each change in the history."""
         target = TARGETS[model_name]
         table = SQL.identifier(target["table"])
@@ -315,7 +336,9 @@ class MarketingScoreRule(models.Model):
         warm, hot = self._thresholds()
         if ids is not None:
             scope = SQL("WHERE t.id = ANY(%s)", ids)
+            lines_scope = SQL("AND %s = ANY(%s)", column, ids)
         else:
+            lines_scope = SQL()
             # Everyone with lines, plus everyone whose stored score must drop to 0.
             scope = SQL(
                 "WHERE t.id IN (SELECT %s FROM marketing_score_line WHERE %s IS NOT NULL) OR t.marketing_score <> 0",
@@ -329,7 +352,7 @@ class MarketingScoreRule(models.Model):
                               COALESCE(ROUND(s.total::numeric), 0)::int AS score
                          FROM %(table)s t
                          LEFT JOIN (SELECT %(column)s AS res_id, SUM(points) AS total
-                                      FROM marketing_score_line WHERE %(column)s IS NOT NULL
+                                      FROM marketing_score_line WHERE %(column)s IS NOT NULL %(lines_scope)s
                                      GROUP BY %(column)s) s ON s.res_id = t.id
                         %(scope)s
                    ), changed AS (
@@ -343,20 +366,20 @@ class MarketingScoreRule(models.Model):
                         WHERE t.id = fresh.id AND t.marketing_score IS DISTINCT FROM fresh.score
                     RETURNING t.id, fresh.old_score, fresh.score
                    )
-                   INSERT INTO marketing_score_history (%(column)s, date, old_score, score, reason, event_id,
-                                                        create_uid, create_date, write_uid, write_date)
-                   SELECT id, %(now)s, COALESCE(old_score, 0), score, %(reason)s, %(event)s,
-                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                   INSERT INTO marketing_score_history (%(column)s, date, old_score, score, reason, event_id)
+                   SELECT id, %(now)s, COALESCE(old_score, 0), score,
+                          COALESCE(%(reasons)s::jsonb -> id::text ->> 0, %(reason)s),
+                          (%(reasons)s::jsonb -> id::text ->> 1)::int
                      FROM changed""",
                 table=table,
                 column=column,
+                lines_scope=lines_scope,
+                reasons=json.dumps(reasons or {}),
                 scope=scope,
                 hot=hot,
                 warm=warm,
                 now=now,
                 reason=reason or None,
-                event=event_id,
-                uid=self.env.uid,
             )
         )
 

@@ -34,11 +34,16 @@ class TestRealMailingTracking(MarketingCommon, HttpCase):
     def _send(self):
         with self.mock_mail_gateway(mail_unlink_sent=False):
             self.mailing.action_send_mail()
+        self._score()
         sent = {
             partner: self._find_sent_mail_wemail(partner.email_formatted)
             for partner in self.partner_anna | self.partner_bob
         }
         return sent
+
+    def _score(self):
+        """What the "score new touchpoints" cron does every minute."""
+        self.env["marketing.event"]._score_pending_now()
 
     def _path(self, url):
         parsed = urlparse(url)
@@ -56,13 +61,22 @@ class TestRealMailingTracking(MarketingCommon, HttpCase):
         self.assertEqual(response.headers["Content-Type"], "image/gif")
         opens = self.events_of(self.partner_anna, "email_open")
         self.assertEqual(len(opens), 1)
+        self.assertFalse(opens.scored, "the pixel request only records; scoring waits for the cron")
+        self.assertEqual(self.partner_anna.marketing_score, 7)
+        self._score()
+        self.assertTrue(opens.scored)
         self.assertEqual(opens.mailing_id, self.mailing)
         self.assertEqual(opens.campaign_id.name, "Spring")
         self.assertEqual(self.partner_anna.marketing_score, 12)
         self.assertEqual(self.lead_anna.marketing_score, 12 + 5, "the lead counts its contact's open")
 
+        history = self.partner_anna.marketing_score_history_ids[0]
+        self.assertEqual((history.old_score, history.score, history.reason), (7, 12, "Email opened"))
+        self.assertEqual(history.event_id, opens)
+
         # a second delivery of the same open (mail client reloads the image) changes nothing
         self.url_open(self._path(pixel))
+        self._score()
         self.assertEqual(len(self.events_of(self.partner_anna, "email_open")), 1)
         self.assertEqual(self.partner_anna.marketing_score, 12)
 
@@ -70,18 +84,22 @@ class TestRealMailingTracking(MarketingCommon, HttpCase):
         response = self.url_open(self._path(link), allow_redirects=False)
         self.assertIn(response.status_code, (301, 302))
         self.assertTrue(response.headers["Location"].startswith("https://www.example.com/pricing"))
+        self._score()
         clicks = self.events_of(self.partner_anna, "email_click")
         self.assertEqual(len(clicks), 1)
         self.assertTrue(clicks.url.startswith("https://www.example.com/pricing"))
         self.assertEqual(self.partner_anna.marketing_score, 22)
         self.url_open(self._path(link), allow_redirects=False)
+        self._score()
         self.assertEqual(len(self.events_of(self.partner_anna, "email_click")), 1)
+        self.assertEqual(self.partner_anna.marketing_score, 22)
 
         # the reply comes back through the mail gateway
         with mute_logger("odoo.addons.mail.models.mail_thread"):
             self.gateway_mail_reply_wemail(
                 REPLY_TEMPLATE, self.partner_anna.email_formatted, target_model="res.partner"
             )
+        self._score()
         self.assertEqual(len(self.events_of(self.partner_anna, "email_reply")), 1)
         self.assertEqual(self.partner_anna.marketing_score, 42)
         self.assertEqual(self.lead_anna.marketing_score, 12 + 35)
@@ -94,6 +112,7 @@ class TestRealMailingTracking(MarketingCommon, HttpCase):
     def test_bounce_lowers_score(self):
         self._send()
         self.gateway_mail_trace_bounce(self.mailing, self.partner_bob)
+        self._score()
         bounces = self.events_of(self.partner_bob, "email_bounce")
         self.assertEqual(len(bounces), 1)
         self.assertEqual(self.partner_bob.marketing_score, -15)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make bench: the addon against Odoo's own way of doing the same job, in the same run.
+# Two databases: one with the addon, one with only the modules it extends (the baseline).
+. "$(dirname "$0")/common.sh"
+BENCH_DB=${BENCH_DB:-marketing_bench}
+BASE_DB=${BENCH_BASE_DB:-marketing_bench_base}
+BENCH_CONTACTS=${BENCH_CONTACTS:-100000}
+BENCH_EVENTS_PER_CONTACT=${BENCH_EVENTS_PER_CONTACT:-10}
+BENCH_OPENS=${BENCH_OPENS:-300}
+CONF=$BUILD_DIR/bench.conf
+
+require_odoo
+require_postgres
+write_config "$CONF" 8269
+# a bench database is only reused for the same size
+suffix="_${BENCH_CONTACTS}"
+BENCH_DB="$BENCH_DB$suffix"
+BASE_DB="$BASE_DB$suffix"
+
+if db_exists "$BENCH_DB"; then
+    odoo_bin -c "$CONF" -d "$BENCH_DB" -u "$ADDON" --stop-after-init --no-http --log-level=warn
+else
+    echo "== creating $BENCH_DB (addon, no demo data)"
+    odoo_bin -c "$CONF" -d "$BENCH_DB" -i "$ADDON" --without-demo=all --stop-after-init --no-http --log-level=warn
+fi
+if ! db_exists "$BASE_DB"; then
+    echo "== creating $BASE_DB (crm, mass_mailing, mass_mailing_sms only: the Odoo baseline)"
+    odoo_bin -c "$CONF" -d "$BASE_DB" -i crm,mass_mailing,mass_mailing_sms --without-demo=all --stop-after-init \
+        --no-http --log-level=warn
+fi
+cd "$ROOT"
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_scoring.py --config "$CONF" --db "$BENCH_DB" --base-db "$BASE_DB" \
+    --contacts "$BENCH_CONTACTS" --events-per-contact "$BENCH_EVENTS_PER_CONTACT" --opens "$BENCH_OPENS"
