@@ -18,7 +18,7 @@
         "data/marketing_score_rule_data.xml",
         "views/marketing_event_views.xml",
         "views/marketing_score_rule_views.xml",
-        "views/marketing_score_line_views.xml",
+        "views/marketing_score_history_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",

@@ -1,6 +1,5 @@
 from . import marketing_event
 from . import marketing_score_rule
-from . import marketing_score_line
 from . import marketing_score_history
 from . import scored_record_mixin
 from . import res_partner

@@ -5,7 +5,6 @@ class CrmLead(models.Model):
     _name = "crm.lead"
     _inherit = ["crm.lead", "marketing.scored.mixin"]
 
-    marketing_score_line_ids = fields.One2many("marketing.score.line", "lead_id", string="Score Breakdown")
     marketing_score_history_ids = fields.One2many("marketing.score.history", "lead_id", string="Score History")
     marketing_event_count = fields.Integer("Marketing Events", compute="_compute_marketing_event_count")
 

@@ -65,7 +65,6 @@ class MarketingScoreRule(models.Model):
         help="An event's points halve every N days; 0 = points never decay.",
     )
     url_like = fields.Char(compute="_compute_url_like", store=True)
-    line_count = fields.Integer("Scored Records", compute="_compute_line_count")
 
     _sql_constraints = [
         ("window_positive", "CHECK(window_days >= 0)", "The window is a number of days, 0 or more."),
@@ -76,13 +75,6 @@ class MarketingScoreRule(models.Model):
     def _compute_url_like(self):
         for rule in self:
             rule.url_like = url_pattern_to_like(rule.url_pattern)
-
-    def _compute_line_count(self):
-        counts = dict(
-            self.env["marketing.score.line"]._read_group([("rule_id", "in", self.ids)], ["rule_id"], ["__count"])
-        )
-        for rule in self:
-            rule.line_count = counts.get(rule, 0)
 
     @api.constrains("points", "max_points")
     def _check_points(self):
@@ -139,16 +131,6 @@ class MarketingScoreRule(models.Model):
                 )
             ) from error
         return domain
-
-    def action_view_lines(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Scored by %s", self.name),
-            "res_model": "marketing.score.line",
-            "view_mode": "list",
-            "domain": [("rule_id", "=", self.id)],
-        }
 
     # ------------------------------------------------------------------
     # Scoring engine: set-based SQL over the whole base or a few records.
@@ -218,42 +200,38 @@ class MarketingScoreRule(models.Model):
 
     @api.model
     def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None):
-        """Rebuild score lines and scores; ``None`` ids mean every record.
+        """Recompute stored scores and grades; ``None`` ids mean every record.
 
         An empty set of ids means none of that model. ``reasons`` optionally maps
-        model -> {str(id): [reason, event_id]} for the history lines.
+        model -> {str(id): [reason, event_id]} for the history lines. Costs a few
+        statements whatever the number of records: behaviour sums per (contact,
+        rule) are aggregated once into a temporary table, and leads reuse their
+        contact's sums.
         """
         self.env.flush_all()
         now = fields.Datetime.now()
+        if partner_ids is not None and lead_ids is not None and not partner_ids and not lead_ids:
+            return
+        contacts = None
+        if partner_ids is not None and lead_ids is not None:
+            contacts = set(partner_ids)
+            if lead_ids:
+                self.env.cr.execute(
+                    "SELECT partner_id FROM crm_lead WHERE id = ANY(%s) AND partner_id IS NOT NULL", [list(lead_ids)]
+                )
+                contacts.update(row[0] for row in self.env.cr.fetchall())
+        self._fill_contact_sums(contacts, now)
         for model_name, ids in (("res.partner", partner_ids), ("crm.lead", lead_ids)):
             if ids is not None and not ids:
                 continue
             ids = list(ids) if ids is not None else None
-            self._rebuild_lines(model_name, ids, now)
             self._apply_scores(model_name, ids, now, reason, (reasons or {}).get(model_name))
-        self.env["marketing.score.line"].invalidate_model()
         for model_name in TARGETS:
             self.env[model_name].invalidate_model(["marketing_score", "marketing_grade", "marketing_score_date"])
 
     @api.model
-    def _rebuild_lines(self, model_name, ids, now):
-        target = TARGETS[model_name]
-        column = SQL.identifier(target["column"])
-        cr = self.env.cr
-        cr.execute(
-            SQL(
-                "DELETE FROM marketing_score_line WHERE %s IS NOT NULL %s",
-                column,
-                SQL("AND %s = ANY(%s)", column, ids) if ids is not None else SQL(),
-            )
-        )
-        # Behaviour: decayed, windowed, capped sums per (record, rule).
-        decayed = SQL(
-            """r.points * CASE WHEN COALESCE(r.half_life_days, 0) > 0
-                 THEN power(0.5::float8, GREATEST(date_part('epoch', %(now)s - e.date), 0) / 86400.0 / r.half_life_days)
-                 ELSE 1 END""",
-            now=now,
-        )
+    def _behaviour_join(self, now):
+        """Join condition of an event ``e`` and a behaviour rule ``r``, and its decayed points."""
         matches = SQL(
             """r.active AND r.rule_type = 'behaviour' AND r.event_type = e.event_type
                AND (r.channel IS NULL OR r.channel = e.channel)
@@ -262,48 +240,88 @@ class MarketingScoreRule(models.Model):
                AND (COALESCE(r.window_days, 0) = 0 OR e.date >= %(now)s - r.window_days * INTERVAL '1 day')""",
             now=now,
         )
-        if model_name == "res.partner":
-            events = SQL(
-                "SELECT e.partner_id AS res_id, e.* FROM marketing_event e WHERE e.partner_id IS NOT NULL %s",
-                SQL("AND e.partner_id = ANY(%s)", ids) if ids is not None else SQL(),
-            )
-        else:
-            # A lead counts its own events and those of its contact (once each).
-            events = SQL(
-                """SELECT e.lead_id AS res_id, e.* FROM marketing_event e
-                    WHERE e.lead_id IS NOT NULL %s
-                   UNION ALL
-                   SELECT l.id AS res_id, e.* FROM crm_lead l
-                     JOIN marketing_event e ON e.partner_id = l.partner_id
-                    WHERE (e.lead_id IS NULL OR e.lead_id <> l.id) %s""",
-                SQL("AND e.lead_id = ANY(%s)", ids) if ids is not None else SQL(),
-                SQL("AND l.id = ANY(%s)", ids) if ids is not None else SQL(),
-            )
+        decayed = SQL(
+            """r.points * CASE WHEN COALESCE(r.half_life_days, 0) > 0
+                 THEN power(0.5::float8, GREATEST(date_part('epoch', %(now)s - e.date), 0) / 86400.0
+                                         / r.half_life_days)
+                 ELSE 1 END""",
+            now=now,
+        )
+        return matches, decayed
+
+    @api.model
+    def _fill_contact_sums(self, contacts, now):
+        """Uncapped behaviour sums per (contact, rule) into the session's temporary table."""
+        cr = self.env.cr
+        cr.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS marketing_score_contact_sum (
+                   partner_id int, rule_id int, total float8, n int, last_date timestamp
+               ) ON COMMIT DELETE ROWS"""
+        )
+        cr.execute("TRUNCATE marketing_score_contact_sum")
+        matches, decayed = self._behaviour_join(now)
         cr.execute(
             SQL(
-                """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count, last_event_date)
-                   SELECT res_id, rule_id,
-                          CASE WHEN max_points > 0 THEN GREATEST(-max_points, LEAST(max_points, total))
-                               ELSE total END,
-                          n, last_date
-                     FROM (SELECT e.res_id, r.id AS rule_id, r.max_points, SUM(%(decayed)s) AS total,
-                                  COUNT(*) AS n, MAX(e.date) AS last_date
-                             FROM (%(events)s) e
-                             JOIN marketing_score_rule r ON %(matches)s
-                            GROUP BY e.res_id, r.id, r.max_points) agg""",
-                column=column,
-                uid=self.env.uid,
-                now=now,
+                """INSERT INTO marketing_score_contact_sum
+                   SELECT e.partner_id, r.id, SUM(%(decayed)s), COUNT(*), MAX(e.date)
+                     FROM marketing_event e
+                     JOIN marketing_score_rule r ON %(matches)s
+                    WHERE e.partner_id IS NOT NULL %(scope)s
+                    GROUP BY e.partner_id, r.id""",
                 decayed=decayed,
-                events=events,
                 matches=matches,
+                scope=SQL("AND e.partner_id = ANY(%s)", list(contacts)) if contacts is not None else SQL(),
             )
         )
-        # Profile: one INSERT … SELECT per rule from the ORM's own domain query.
+        cr.execute("ANALYZE marketing_score_contact_sum")
+
+    @api.model
+    def _lines_query(self, model_name, ids, now):
+        """SQL of (res_id, rule_id, points, n, last_date): every rule's points for each record.
+
+        Needs ``_fill_contact_sums`` to cover the contacts concerned.
+        """
+        cap = SQL(
+            "CASE WHEN COALESCE(r.max_points, 0) > 0 THEN GREATEST(-r.max_points, LEAST(r.max_points, s.total)) "
+            "ELSE s.total END"
+        )
+        if model_name == "res.partner":
+            behaviour = SQL(
+                """SELECT s.partner_id AS res_id, s.rule_id, %(cap)s AS points, s.n, s.last_date
+                     FROM marketing_score_contact_sum s JOIN marketing_score_rule r ON r.id = s.rule_id %(scope)s""",
+                cap=cap,
+                scope=SQL("WHERE s.partner_id = ANY(%s)", ids) if ids is not None else SQL(),
+            )
+        else:
+            matches, decayed = self._behaviour_join(now)
+            # A lead counts its contact's events, plus its own events not already among them.
+            behaviour = SQL(
+                """SELECT s.res_id, s.rule_id, %(cap)s AS points, s.n, s.last_date
+                     FROM (SELECT res_id, rule_id, SUM(total) AS total, SUM(n)::int AS n, MAX(last_date) AS last_date
+                             FROM (SELECT l.id AS res_id, c.rule_id, c.total, c.n, c.last_date
+                                     FROM crm_lead l JOIN marketing_score_contact_sum c ON c.partner_id = l.partner_id
+                                    %(lead_scope)s
+                                   UNION ALL
+                                   SELECT l.id, r.id, SUM(%(decayed)s), COUNT(*), MAX(e.date)
+                                     FROM marketing_event e
+                                     JOIN crm_lead l ON l.id = e.lead_id
+                                     JOIN marketing_score_rule r ON %(matches)s
+                                    WHERE e.lead_id IS NOT NULL AND e.partner_id IS DISTINCT FROM l.partner_id
+                                          %(event_scope)s
+                                    GROUP BY l.id, r.id) parts
+                            GROUP BY res_id, rule_id) s
+                     JOIN marketing_score_rule r ON r.id = s.rule_id""",
+                cap=cap,
+                decayed=decayed,
+                matches=matches,
+                lead_scope=SQL("WHERE l.id = ANY(%s)", ids) if ids is not None else SQL(),
+                event_scope=SQL("AND e.lead_id = ANY(%s)", ids) if ids is not None else SQL(),
+            )
+        parts = [behaviour]
+        model = self.env[model_name].sudo().with_context(active_test=False)
         rules = self.with_context(active_test=True).search(
             [("rule_type", "=", "profile"), ("model_name", "=", model_name)]
         )
-        model = self.env[model_name].sudo().with_context(active_test=False)
         for rule in rules:
             try:
                 domain = rule._parse_domain(validate=False)
@@ -313,47 +331,35 @@ class MarketingScoreRule(models.Model):
             if ids is not None:
                 domain = expression.AND([domain, [("id", "in", ids)]])
             query = model._search(domain)
-            cr.execute(
+            parts.append(
                 SQL(
-                    """INSERT INTO marketing_score_line (%(column)s, rule_id, points, event_count)
-                       SELECT matched.id, %(rule)s, %(points)s, 0
-                         FROM (%(query)s) matched""",
-                    column=column,
-                    rule=rule.id,
-                    points=rule.points,
-                    uid=self.env.uid,
-                    now=now,
-                    query=query.select(SQL.identifier(model._table, "id")),
+                    "SELECT matched.id, %s, %s::float8, 0, NULL::timestamp FROM (%s) matched",
+                    rule.id,
+                    rule.points,
+                    query.select(SQL.identifier(model._table, "id")),
                 )
             )
+        return SQL(" UNION ALL ").join(parts)
 
     @api.model
     def _apply_scores(self, model_name, ids, now, reason, reasons=None):
-        """Sum lines into the stored score and grade; log each change in the history."""
+        """Sum each record's rule points into its stored score and grade; log changes in the history."""
         target = TARGETS[model_name]
         table = SQL.identifier(target["table"])
         column = SQL.identifier(target["column"])
         warm, hot = self._thresholds()
         if ids is not None:
             scope = SQL("WHERE t.id = ANY(%s)", ids)
-            lines_scope = SQL("AND %s = ANY(%s)", column, ids)
         else:
-            lines_scope = SQL()
-            # Everyone with lines, plus everyone whose stored score must drop to 0.
-            scope = SQL(
-                "WHERE t.id IN (SELECT %s FROM marketing_score_line WHERE %s IS NOT NULL) OR t.marketing_score <> 0",
-                column,
-                column,
-            )
+            scope = SQL("WHERE agg.res_id IS NOT NULL OR t.marketing_score <> 0")
         self.env.cr.execute(
             SQL(
-                """WITH fresh AS (
-                       SELECT t.id, t.marketing_score AS old_score,
-                              COALESCE(ROUND(s.total::numeric), 0)::int AS score
-                         FROM %(table)s t
-                         LEFT JOIN (SELECT %(column)s AS res_id, SUM(points) AS total
-                                      FROM marketing_score_line WHERE %(column)s IS NOT NULL %(lines_scope)s
-                                     GROUP BY %(column)s) s ON s.res_id = t.id
+                """WITH agg AS (
+                       SELECT res_id, ROUND(SUM(points)::numeric)::int AS score
+                         FROM (%(lines)s) lines GROUP BY res_id
+                   ), fresh AS (
+                       SELECT t.id, t.marketing_score AS old_score, COALESCE(agg.score, 0) AS score
+                         FROM %(table)s t LEFT JOIN agg ON agg.res_id = t.id
                         %(scope)s
                    ), changed AS (
                        UPDATE %(table)s t
@@ -371,17 +377,41 @@ class MarketingScoreRule(models.Model):
                           COALESCE(%(reasons)s::jsonb -> id::text ->> 0, %(reason)s),
                           (%(reasons)s::jsonb -> id::text ->> 1)::int
                      FROM changed""",
+                lines=self._lines_query(model_name, ids, now),
                 table=table,
                 column=column,
-                lines_scope=lines_scope,
-                reasons=json.dumps(reasons or {}),
                 scope=scope,
                 hot=hot,
                 warm=warm,
                 now=now,
                 reason=reason or None,
+                reasons=json.dumps(reasons or {}),
             )
         )
+
+    @api.model
+    def _score_breakdown(self, model_name, res_id):
+        """Each rule's current points for one record: [{rule, points, events, last_date}], biggest first."""
+        now = fields.Datetime.now()
+        contacts = {res_id}
+        if model_name == "crm.lead":
+            self.env.cr.execute("SELECT partner_id FROM crm_lead WHERE id = %s", [res_id])
+            contacts = {row[0] for row in self.env.cr.fetchall() if row[0]}
+        self.env.flush_all()
+        self._fill_contact_sums(contacts, now)
+        self.env.cr.execute(
+            SQL(
+                "SELECT rule_id, points, n, last_date FROM (%s) lines WHERE points <> 0 ORDER BY points DESC",
+                self._lines_query(model_name, [res_id], now),
+            )
+        )
+        rows = self.env.cr.fetchall()
+        rules = self.browse([row[0] for row in rows]).sudo()
+        by_id = {rule.id: rule for rule in rules}
+        return [
+            {"rule": by_id[rule_id], "points": points, "events": n, "last_date": last_date}
+            for rule_id, points, n, last_date in rows
+        ]
 
     @api.model
     def _regrade_all(self):

@@ -5,7 +5,6 @@ class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "marketing.scored.mixin"]
 
-    marketing_score_line_ids = fields.One2many("marketing.score.line", "partner_id", string="Score Breakdown")
     marketing_score_history_ids = fields.One2many("marketing.score.history", "partner_id", string="Score History")
     marketing_event_count = fields.Integer("Marketing Events", compute="_compute_marketing_event_count")
 

@@ -1,3 +1,5 @@
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 
 from ..lib.scoring import GRADES
@@ -19,6 +21,62 @@ class MarketingScoredMixin(models.AbstractModel):
     )
     marketing_grade = fields.Selection(GRADES, string="Grade", default="cold", readonly=True, index=True, copy=False)
     marketing_score_date = fields.Datetime("Score Changed On", readonly=True, copy=False)
+
+    marketing_score_breakdown = fields.Html(
+        "Score Breakdown",
+        compute="_compute_marketing_score_breakdown",
+        sanitize=False,
+        help="Points each rule gives this record right now.",
+    )
+
+    def _compute_marketing_score_breakdown(self):
+        engine = self.env["marketing.score.rule"].sudo()
+        for record in self:
+            if not record.id:
+                record.marketing_score_breakdown = False
+                continue
+            rows = engine._score_breakdown(record._name, record.id)
+            record.marketing_score_breakdown = self._render_breakdown(rows)
+
+    def _render_breakdown(self, rows):
+        if not rows:
+            return Markup("<p class='text-muted'>%s</p>") % self.env._("No rule gives points yet.")
+        kinds = dict(self.env["marketing.score.rule"]._fields["rule_type"]._description_selection(self.env))
+        body = Markup("").join(
+            Markup(
+                "<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td><td>%s</td>"
+                "<td class='text-end fw-bold %s'>%s</td></tr>"
+            )
+            % (
+                row["rule"].name,
+                kinds.get(row["rule"].rule_type, ""),
+                row["events"] or "",
+                fields.Datetime.to_string(fields.Datetime.context_timestamp(self, row["last_date"]))
+                if row["last_date"]
+                else "",
+                "text-success" if row["points"] > 0 else "text-danger",
+                "%+.1f" % row["points"],
+            )
+            for row in rows
+        )
+        total = sum(row["points"] for row in rows)
+        head = Markup(
+            "<tr><th>%s</th><th>%s</th><th class='text-end'>%s</th><th>%s</th><th class='text-end'>%s</th></tr>"
+        ) % (
+            self.env._("Rule"),
+            self.env._("Kind"),
+            self.env._("Events"),
+            self.env._("Last event"),
+            self.env._("Points"),
+        )
+        foot = Markup("<tr><td colspan='4' class='fw-bold'>%s</td><td class='text-end fw-bold'>%s</td></tr>") % (
+            self.env._("Total"),
+            escape("%.0f" % total),
+        )
+        return Markup(
+            "<table class='table table-sm o_marketing_score_breakdown'><thead>%s</thead><tbody>%s</tbody>"
+            "<tfoot>%s</tfoot></table>"
+        ) % (head, body, foot)
 
     def _score_line_field(self):
         raise NotImplementedError

@@ -136,5 +136,10 @@ class MarketingCommon(MassMailCommon):
             domain.append(("event_type", "=", event_type))
         return self.env["marketing.event"].search(domain)
 
+    def breakdown(self, record):
+        """{rule name: (points, events)} as the Marketing Score tab shows it."""
+        rows = self.env["marketing.score.rule"]._score_breakdown(record._name, record.id)
+        return {row["rule"].name: (round(row["points"], 1), row["events"]) for row in rows}
+
     def record(self, partner, event_type, **kwargs):
         return self.env["marketing.event"].record_event(event_type, partner_id=partner.id, **kwargs)

@@ -50,7 +50,7 @@ registry.category("web_tour.tours").add("marketing_automation_ext_pipeline_tour"
         },
         {
             content: "The breakdown names the reply rule",
-            trigger: ".o_field_widget[name=marketing_score_line_ids] .o_data_row:contains('Replied')",
+            trigger: ".o_field_widget[name=marketing_score_breakdown] td:contains('Replied')",
         },
     ],
 });
