@@ -6,7 +6,12 @@ from ..lib.scoring import GRADES
 
 
 class MarketingScoredMixin(models.AbstractModel):
-    """Score fields shared by contacts and leads; written only by the scoring engine."""
+    """Score fields shared by contacts and leads; written only by the scoring engine.
+
+    The score columns carry no index on purpose: the nightly rescore rewrites many
+    rows, and unindexed columns let PostgreSQL update them in place (HOT) instead
+    of touching every index of res_partner / crm_lead.
+    """
 
     _name = "marketing.scored.mixin"
     _description = "Marketing Scored Record"
@@ -15,11 +20,10 @@ class MarketingScoredMixin(models.AbstractModel):
         "Score",
         default=0,
         readonly=True,
-        index=True,
         copy=False,
         help="Marketing score: profile fit plus engagement, with older engagement decaying.",
     )
-    marketing_grade = fields.Selection(GRADES, string="Grade", default="cold", readonly=True, index=True, copy=False)
+    marketing_grade = fields.Selection(GRADES, string="Grade", default="cold", readonly=True, copy=False)
     marketing_score_date = fields.Datetime("Score Changed On", readonly=True, copy=False)
 
     marketing_score_breakdown = fields.Html(
