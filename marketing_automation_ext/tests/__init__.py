@@ -4,3 +4,4 @@ from . import test_scoring
 from . import test_tracking
 from . import test_security
 from . import test_ui
+from . import test_smtp_end_to_end

@@ -141,14 +141,16 @@ class TestTraceRecipients(MarketingCommon):
     """Mailings on leads and on mailing lists still land on the right contact."""
 
     def _mailing(self, model, domain, **values):
-        return self.env["mailing.mailing"].create({
-            "name": "Mailing on %s" % model,
-            "subject": "Hello",
-            "body_html": "<p>Hello</p>",
-            "mailing_model_id": self.env["ir.model"]._get_id(model),
-            "mailing_domain": repr(domain),
-            **values,
-        })
+        return self.env["mailing.mailing"].create(
+            {
+                "name": "Mailing on %s" % model,
+                "subject": "Hello",
+                "body_html": "<p>Hello</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id(model),
+                "mailing_domain": repr(domain),
+                **values,
+            }
+        )
 
     def test_lead_mailing_open_counts_for_lead_and_contact(self):
         mailing = self._mailing("crm.lead", [("id", "=", self.lead_anna.id)])
@@ -156,16 +158,20 @@ class TestTraceRecipients(MarketingCommon):
             mailing.action_send_mail()
         self.gateway_mail_trace_open(mailing, self.lead_anna)
         self.env["marketing.event"]._score_pending_now()
-        opened = self.env["marketing.event"].search([("event_type", "=", "email_open"), ("mailing_id", "=", mailing.id)])
+        opened = self.env["marketing.event"].search(
+            [("event_type", "=", "email_open"), ("mailing_id", "=", mailing.id)]
+        )
         self.assertEqual((opened.lead_id, opened.partner_id), (self.lead_anna, self.partner_anna))
         self.assertEqual(self.lead_anna.marketing_score, 12 + 5)
         self.assertEqual(self.partner_anna.marketing_score, 7 + 5)
 
     def test_list_contact_matched_by_email(self):
-        mailing_list = self.env["mailing.list"].create({
-            "name": "Newsletter",
-            "contact_ids": [(0, 0, {"name": "Bob on the list", "email": "Bob.Browser@example.com"})],
-        })
+        mailing_list = self.env["mailing.list"].create(
+            {
+                "name": "Newsletter",
+                "contact_ids": [(0, 0, {"name": "Bob on the list", "email": "Bob.Browser@example.com"})],
+            }
+        )
         mailing = self._mailing("mailing.list", [], contact_list_ids=[(4, mailing_list.id)])
         with self.mock_mail_gateway(mail_unlink_sent=False):
             mailing.action_send_mail()

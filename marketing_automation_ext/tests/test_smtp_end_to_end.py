@@ -1,0 +1,90 @@
+"""The one test where nothing is intercepted: a mailing leaves Odoo through a real
+SMTP server (aiosmtpd on loopback) and its tracking links work."""
+
+import email
+import re
+import socket
+import time
+from email import policy
+from unittest.mock import patch
+from urllib.parse import urlparse
+
+from aiosmtpd.controller import Controller
+
+import odoo
+from odoo.tests import HttpCase, tagged
+
+from .common import MarketingCommon
+
+
+class CollectingHandler:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 Message accepted"
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@tagged("post_install", "-at_install", "marketing_automation")
+class TestRealSmtp(MarketingCommon, HttpCase):
+    def test_mailing_through_real_smtp_server(self):
+        handler = CollectingHandler()
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        self.addCleanup(controller.stop)
+        server = self.env["ir.mail_server"].create(
+            {
+                "name": "Local test SMTP",
+                "smtp_host": "127.0.0.1",
+                "smtp_port": port,
+                "smtp_encryption": "none",
+                "smtp_authentication": "login",
+            }
+        )
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "name": "Real SMTP offer",
+                "subject": "Real SMTP offer",
+                "body_html": '<p>Hello, see <a href="https://www.example.com/pricing">our prices</a></p>',
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "=", self.partner_anna.id)]),
+                "mail_server_id": server.id,
+            }
+        )
+        # Odoo's test mode skips SMTP; lift it so the message really goes out.
+        with patch.object(odoo.modules.module, "current_test", None):
+            mailing.action_send_mail()
+        deadline = time.time() + 10
+        while not handler.messages and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(len(handler.messages), 1, "one message reached the SMTP server")
+        recipients, raw = handler.messages[0]
+        self.assertEqual(recipients, [self.partner_anna.email])
+        message = email.message_from_bytes(raw, policy=policy.SMTP)
+        self.assertEqual(message["Subject"], "Real SMTP offer")
+        html = message.get_body(("html",)).get_content()
+
+        trace = mailing.mailing_trace_ids
+        self.assertEqual(trace.trace_status, "sent")
+        self.env["marketing.event"]._score_pending_now()
+        self.assertEqual(len(self.events_of(self.partner_anna, "email_sent")), 1)
+
+        pixel = re.search(r'src="(https?://[^"]+/mail/track/\d+/[0-9a-f]+/blank\.gif)"', html).group(1)
+        self.assertEqual(self.url_open(urlparse(pixel).path).status_code, 200)
+        link = re.search(r'href="(https?://[^"]+/r/[A-Za-z0-9]+/m/\d+)"', html).group(1)
+        response = self.url_open(urlparse(link).path, allow_redirects=False)
+        self.assertEqual(response.status_code, 301)
+        self.assertTrue(response.headers["Location"].startswith("https://www.example.com/pricing"))
+
+        self.env["marketing.event"]._score_pending_now()
+        self.assertEqual(trace.trace_status, "open")
+        self.assertEqual(len(self.events_of(self.partner_anna, "email_click")), 1)
+        self.assertEqual(self.partner_anna.marketing_score, 7 + 5 + 10)
