@@ -1,4 +1,5 @@
 from . import marketing_event
+from . import marketing_event_queue
 from . import marketing_score_rule
 from . import marketing_score_history
 from . import scored_record_mixin

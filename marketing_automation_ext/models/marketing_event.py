@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..lib.scoring import PAYLOAD_LIMIT_BYTES
+from .mailing_trace import CLICK_EVENTS, STATUS_EVENTS
 
 EVENT_TYPES = [
     ("email_sent", "Email sent"),
@@ -214,12 +215,90 @@ class MarketingEvent(models.Model):
         return events
 
     @api.model
-    def _cron_score_pending(self, batch_size=2000):
-        """Score one batch of waiting events; the cron framework calls again while some remain.
+    def _ingest_queue(self, batch_size):
+        """Turn one batch of queued tracking touchpoints into events, in one statement.
 
-        Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so two workers never
-        score the same events, and a worker killed mid-batch leaves them waiting.
+        The batch is claimed with ``FOR UPDATE SKIP LOCKED`` and deleted in the
+        same statement that inserts its events, so a worker killed mid-batch
+        leaves it queued and two workers never take the same rows. The contact
+        is the recipient itself, a lead's contact, or else the contact with the
+        recipient's email (mailing lists). Returns the number of rows taken.
         """
+        status_cases = SQL(" ").join(
+            SQL("WHEN t.trace_type = %s AND q.status = %s THEN %s", trace_type, status, event_type)
+            for trace_type, by_status in STATUS_EVENTS.items()
+            for status, event_type in by_status.items()
+        )
+        click_cases = SQL(" ").join(
+            SQL("WHEN t.trace_type = %s THEN %s", trace_type, event_type)
+            for trace_type, event_type in CLICK_EVENTS.items()
+        )
+        self.env.cr.execute(
+            SQL(
+                """WITH batch AS (
+                       DELETE FROM marketing_event_queue
+                        WHERE id IN (SELECT id FROM marketing_event_queue ORDER BY id LIMIT %(limit)s
+                                     FOR UPDATE SKIP LOCKED)
+                    RETURNING trace_id, status, link_id, date
+                   ), inserted AS (
+                       INSERT INTO marketing_event (event_type, channel, partner_id, lead_id, date, url, mailing_id,
+                                                    mailing_trace_id, campaign_id, source_id, medium_id, source_key,
+                                                    company_id, scored, create_uid, create_date, write_uid,
+                                                    write_date)
+                       SELECT ev.event_type,
+                                      CASE t.trace_type WHEN 'sms' THEN 'sms' ELSE 'email' END,
+                                      ev.partner_id, ev.lead_id, q.date, lk.url, t.mass_mailing_id, t.id,
+                                      m.campaign_id, m.source_id, m.medium_id,
+                                      'trace:' || t.id || ':' || ev.event_type
+                                          || CASE WHEN q.status = 'click' THEN ':click:' || q.link_id ELSE '' END
+                                          AS source_key,
+                                      %(company)s, false, %(uid)s, %(now)s, %(uid)s, %(now)s
+                                 FROM batch q
+                                 JOIN mailing_trace t ON t.id = q.trace_id
+                                 LEFT JOIN mailing_mailing m ON m.id = t.mass_mailing_id
+                                 LEFT JOIN link_tracker lk ON lk.id = q.link_id
+                                 LEFT JOIN crm_lead l ON t.model = 'crm.lead' AND l.id = t.res_id
+                                CROSS JOIN LATERAL (
+                                    SELECT CASE WHEN q.status = 'click' THEN CASE %(click_cases)s END
+                                                ELSE CASE %(status_cases)s END END AS event_type,
+                                           CASE WHEN t.model = 'res.partner' THEN t.res_id
+                                                WHEN t.model = 'crm.lead' THEN l.partner_id
+                                                ELSE (SELECT p.id FROM res_partner p
+                                                       WHERE p.email_normalized = t.email ORDER BY p.id LIMIT 1)
+                                           END AS partner_id,
+                                           l.id AS lead_id
+                                ) ev
+                                WHERE ev.event_type IS NOT NULL
+                                      AND (ev.partner_id IS NOT NULL OR ev.lead_id IS NOT NULL)
+                        ORDER BY q.date
+                       ON CONFLICT (source_key) DO NOTHING
+                       RETURNING id
+                   )
+                   SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM inserted)""",
+                limit=batch_size,
+                status_cases=status_cases,
+                click_cases=click_cases,
+                company=self.env.company.id,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+            )
+        )
+        taken, inserted = self.env.cr.fetchone()
+        if inserted:
+            self.invalidate_model()
+            self.env["res.partner"].invalidate_model(["marketing_event_count"])
+        return taken
+
+    @api.model
+    def _cron_score_pending(self, batch_size=2000):
+        """Ingest queued tracking touchpoints, then score one batch of waiting events.
+
+        The cron framework calls again while work remains (``_notify_progress``)
+        and commits between calls. Rows are claimed with ``FOR UPDATE SKIP
+        LOCKED`` so two workers never score the same events, and a worker killed
+        mid-batch leaves them waiting.
+        """
+        taken = self._ingest_queue(batch_size)
         self.env.cr.execute(
             """SELECT id, partner_id, lead_id, event_type FROM marketing_event
                 WHERE NOT scored ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED""",
@@ -230,9 +309,12 @@ class MarketingEvent(models.Model):
             self.env["marketing.score.rule"].sudo()._rescore_for_events(rows)
             self.env.cr.execute("UPDATE marketing_event SET scored = true WHERE id = ANY(%s)", [[r[0] for r in rows]])
             self.invalidate_model(["scored"])
-        self.env.cr.execute("SELECT count(*) FROM marketing_event WHERE NOT scored")
+        self.env.cr.execute(
+            "SELECT (SELECT count(*) FROM marketing_event WHERE NOT scored)"
+            " + (SELECT count(*) FROM marketing_event_queue)"
+        )
         remaining = self.env.cr.fetchone()[0]
-        self.env["ir.cron"]._notify_progress(done=len(rows), remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=len(rows) + taken, remaining=remaining)
         return remaining
 
     @api.model

@@ -199,7 +199,7 @@ class MarketingScoreRule(models.Model):
         )
 
     @api.model
-    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None):
+    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None, now=None):
         """Recompute stored scores and grades; ``None`` ids mean every record.
 
         An empty set of ids means none of that model. ``reasons`` optionally maps
@@ -209,9 +209,12 @@ class MarketingScoreRule(models.Model):
         contact's sums.
         """
         self.env.flush_all()
-        now = fields.Datetime.now()
+        now = now or fields.Datetime.now()
         if partner_ids is not None and lead_ids is not None and not partner_ids and not lead_ids:
             return
+        if partner_ids is None or lead_ids is None:
+            # whole-base aggregates: keep the hash tables in memory
+            self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         contacts = None
         if partner_ids is not None and lead_ids is not None:
             contacts = set(partner_ids)
