@@ -16,6 +16,11 @@ _logger = logging.getLogger(__name__)
 
 SCORED_MODELS = [("res.partner", "Contact"), ("crm.lead", "Lead")]
 # Per scored model: its table, its column on marketing_score_line and history.
+# A rule's points from its uncapped total ``s.total``, capped in the direction of its sign.
+CAPPED = SQL(
+    "CASE WHEN COALESCE(r.max_points, 0) > 0 THEN GREATEST(-r.max_points, LEAST(r.max_points, s.total))"
+    " ELSE s.total END"
+)
 TARGETS = {
     "res.partner": {"table": "res_partner", "column": "partner_id"},
     "crm.lead": {"table": "crm_lead", "column": "lead_id"},
@@ -277,17 +282,31 @@ class MarketingScoreRule(models.Model):
             )
         )
         cr.execute("ANALYZE marketing_score_contact_sum")
+        # capped behaviour points per contact: a lead without events of its own scores the same
+        cr.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS marketing_score_contact_points (partner_id int, points float8)
+               ON COMMIT DELETE ROWS"""
+        )
+        cr.execute("TRUNCATE marketing_score_contact_points")
+        cr.execute(
+            SQL(
+                """INSERT INTO marketing_score_contact_points
+                   SELECT s.partner_id, SUM(%s) FROM marketing_score_contact_sum s
+                     JOIN marketing_score_rule r ON r.id = s.rule_id
+                    GROUP BY s.partner_id""",
+                CAPPED,
+            )
+        )
+        cr.execute("ANALYZE marketing_score_contact_points")
 
     @api.model
-    def _lines_query(self, model_name, ids, now):
+    def _lines_query(self, model_name, ids, now, lead_scope=None, profile=True):
         """SQL of (res_id, rule_id, points, n, last_date): every rule's points for each record.
 
-        Needs ``_fill_contact_sums`` to cover the contacts concerned.
+        Needs ``_fill_contact_sums`` to cover the contacts concerned. ``lead_scope``
+        (SQL selecting lead ids) narrows the behaviour part for leads instead of ``ids``.
         """
-        cap = SQL(
-            "CASE WHEN COALESCE(r.max_points, 0) > 0 THEN GREATEST(-r.max_points, LEAST(r.max_points, s.total)) "
-            "ELSE s.total END"
-        )
+        cap = CAPPED
         if model_name == "res.partner":
             behaviour = SQL(
                 """SELECT s.partner_id AS res_id, s.rule_id, %(cap)s AS points, s.n, s.last_date
@@ -309,7 +328,7 @@ class MarketingScoreRule(models.Model):
                                      FROM marketing_event e
                                      JOIN crm_lead l ON l.id = e.lead_id
                                      JOIN marketing_score_rule r ON %(matches)s
-                                    WHERE e.lead_id IS NOT NULL AND e.partner_id IS DISTINCT FROM l.partner_id
+                                    WHERE e.lead_id IS NOT NULL AND (e.partner_id = l.partner_id) IS NOT TRUE
                                           %(event_scope)s
                                     GROUP BY l.id, r.id) parts
                             GROUP BY res_id, rule_id) s
@@ -317,10 +336,26 @@ class MarketingScoreRule(models.Model):
                 cap=cap,
                 decayed=decayed,
                 matches=matches,
-                lead_scope=SQL("WHERE l.id = ANY(%s)", ids) if ids is not None else SQL(),
-                event_scope=SQL("AND e.lead_id = ANY(%s)", ids) if ids is not None else SQL(),
+                lead_scope=SQL("WHERE l.id IN (%s)", lead_scope)
+                if lead_scope is not None
+                else SQL("WHERE l.id = ANY(%s)", ids)
+                if ids is not None
+                else SQL(),
+                event_scope=SQL("AND e.lead_id IN (%s)", lead_scope)
+                if lead_scope is not None
+                else SQL("AND e.lead_id = ANY(%s)", ids)
+                if ids is not None
+                else SQL(),
             )
         parts = [behaviour]
+        if profile:
+            parts += self._profile_parts(model_name, ids)
+        return SQL(" UNION ALL ").join(parts)
+
+    @api.model
+    def _profile_parts(self, model_name, ids):
+        """One SELECT (res_id, rule_id, points, 0, NULL) per active profile rule, from the ORM's domain query."""
+        parts = []
         model = self.env[model_name].sudo().with_context(active_test=False)
         rules = self.with_context(active_test=True).search(
             [("rule_type", "=", "profile"), ("model_name", "=", model_name)]
@@ -342,7 +377,43 @@ class MarketingScoreRule(models.Model):
                     query.select(SQL.identifier(model._table, "id")),
                 )
             )
-        return SQL(" UNION ALL ").join(parts)
+        return parts
+
+    @api.model
+    def _scores_query(self, model_name, ids, now):
+        """SQL of (res_id, points) whose per-record sum is the score, cheaper than the per-rule lines.
+
+        Contacts read their capped behaviour points from the temporary table; a
+        lead reuses its contact's unless it has events of its own, which only
+        those leads pay for.
+        """
+        profile = self._profile_parts(model_name, ids)
+        profile = [
+            SQL("SELECT res_id, points FROM (%s) p(res_id, rule_id, points, n, last_date)", part) for part in profile
+        ]
+        if model_name == "res.partner":
+            behaviour = SQL(
+                "SELECT partner_id, points FROM marketing_score_contact_points %s",
+                SQL("WHERE partner_id = ANY(%s)", ids) if ids is not None else SQL(),
+            )
+            return SQL(" UNION ALL ").join([behaviour] + profile)
+        own_events = SQL(
+            """SELECT DISTINCT e.lead_id FROM marketing_event e JOIN crm_lead l ON l.id = e.lead_id
+                WHERE e.lead_id IS NOT NULL AND (e.partner_id = l.partner_id) IS NOT TRUE %s""",
+            SQL("AND e.lead_id = ANY(%s)", ids) if ids is not None else SQL(),
+        )
+        shared = SQL(
+            """SELECT l.id, cp.points FROM crm_lead l
+                 JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id
+                WHERE l.id NOT IN (%s) %s""",
+            own_events,
+            SQL("AND l.id = ANY(%s)", ids) if ids is not None else SQL(),
+        )
+        own = SQL(
+            "SELECT res_id, points FROM (%s) own_lines",
+            self._lines_query(model_name, ids, now, lead_scope=own_events, profile=False),
+        )
+        return SQL(" UNION ALL ").join([shared, own] + profile)
 
     @api.model
     def _apply_scores(self, model_name, ids, now, reason, reasons=None):
@@ -359,7 +430,7 @@ class MarketingScoreRule(models.Model):
             SQL(
                 """WITH agg AS (
                        SELECT res_id, ROUND(SUM(points)::numeric)::int AS score
-                         FROM (%(lines)s) lines GROUP BY res_id
+                         FROM (%(lines)s) lines(res_id, points) GROUP BY res_id
                    ), fresh AS (
                        SELECT t.id, t.marketing_score AS old_score, COALESCE(agg.score, 0) AS score
                          FROM %(table)s t LEFT JOIN agg ON agg.res_id = t.id
@@ -380,7 +451,7 @@ class MarketingScoreRule(models.Model):
                           COALESCE(%(reasons)s::jsonb -> id::text ->> 0, %(reason)s),
                           (%(reasons)s::jsonb -> id::text ->> 1)::int
                      FROM changed""",
-                lines=self._lines_query(model_name, ids, now),
+                lines=self._scores_query(model_name, ids, now),
                 table=table,
                 column=column,
                 scope=scope,

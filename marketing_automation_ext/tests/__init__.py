@@ -5,3 +5,4 @@ from . import test_tracking
 from . import test_security
 from . import test_ui
 from . import test_smtp_end_to_end
+from . import test_sms

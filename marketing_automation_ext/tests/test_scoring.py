@@ -83,7 +83,15 @@ class TestScoring(MarketingCommon):
         lead_bob = self.env["crm.lead"].create(
             {"name": "Bob lead", "partner_id": self.partner_bob.id, "expected_revenue": 50000}
         )
-        records = [self.partner_anna, self.partner_bob, self.lead_anna, lead_bob]
+        # a lead without a contact only has events of its own
+        lead_orphan = self.env["crm.lead"].create({"name": "Walk-in", "expected_revenue": 20000})
+        self.env["marketing.event"].record_event("email_click", lead_id=lead_orphan.id)
+        self.env["marketing.event"].record_event("email_open", lead_id=lead_orphan.id)
+        # a lead whose own event names another contact counts it on top of its contact's
+        self.env["marketing.event"].record_event(
+            "email_reply", lead_id=self.lead_anna.id, partner_id=self.partner_bob.id
+        )
+        records = [self.partner_anna, self.partner_bob, self.lead_anna, lead_bob, lead_orphan]
         incremental = {(rec._name, rec.id): rec.marketing_score for rec in records}
         self.env.cr.execute(
             "UPDATE res_partner SET marketing_score = 0 WHERE id IN %s", [(self.partner_anna.id, self.partner_bob.id)]
@@ -91,7 +99,13 @@ class TestScoring(MarketingCommon):
         self.env["marketing.score.rule"]._rescore()
         full = {(rec._name, rec.id): rec.marketing_score for rec in records}
         self.assertEqual(incremental, full)
-        self.assertEqual(full[("crm.lead", lead_bob.id)], 12 + 10 + 5)
+        self.assertEqual(full[("crm.lead", lead_bob.id)], 12 + 10 + 5 + 20)
+        self.assertEqual(full[("crm.lead", lead_orphan.id)], 12 + 10 + 5)
+        self.assertEqual(full[("crm.lead", self.lead_anna.id)], 12 + 5 + 20 + 20)
+        # the breakdown a user reads adds up to the stored score
+        for rec in records:
+            total = sum(points for points, _events in self.breakdown(rec).values())
+            self.assertEqual(round(total), rec.marketing_score, rec.display_name)
 
     def test_thresholds_regrade(self):
         self.record(self.partner_anna, "email_reply")  # 7 + 20 = 27: warm
