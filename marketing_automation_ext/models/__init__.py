@@ -2,6 +2,10 @@ from . import marketing_event
 from . import marketing_event_queue
 from . import marketing_score_rule
 from . import marketing_score_history
+from . import marketing_segment
+from . import marketing_segment_condition
+from . import marketing_segment_member
+from . import marketing_segment_count
 from . import scored_record_mixin
 from . import res_partner
 from . import crm_lead

@@ -28,6 +28,8 @@ EVENT_TYPES = [
     ("form_submit", "Form submitted"),
     ("signup", "Signed up"),
     ("cart", "Cart updated"),
+    ("segment_enter", "Entered a segment"),
+    ("segment_exit", "Left a segment"),
     ("custom", "Custom"),
 ]
 CHANNELS = [
@@ -57,6 +59,8 @@ DEFAULT_CHANNEL = {
     "form_submit": "web",
     "signup": "web",
     "cart": "web",
+    "segment_enter": "crm",
+    "segment_exit": "crm",
     "custom": "api",
 }
 # Columns written by _record(); anything else in a value dict is refused.
@@ -76,6 +80,7 @@ RECORD_COLUMNS = (
     "source_key",
     "payload",
     "company_id",
+    "segment_id",
 )
 CLOCK_SKEW = timedelta(minutes=5)
 
@@ -107,6 +112,9 @@ class MarketingEvent(models.Model):
     campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True, ondelete="set null")
     source_id = fields.Many2one("utm.source", string="Source", readonly=True, ondelete="set null")
     medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True, ondelete="set null")
+    segment_id = fields.Many2one(
+        "marketing.segment", string="Segment", readonly=True, ondelete="set null", index="btree_not_null"
+    )
     source_key = fields.Char(
         readonly=True,
         help="What produced this touchpoint; a second delivery with the same key is ignored.",

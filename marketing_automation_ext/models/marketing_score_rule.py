@@ -150,8 +150,9 @@ class MarketingScoreRule(models.Model):
 
     @api.model
     def _cron_rescore(self):
-        """Nightly: recompute every score with decay, in a few SQL statements."""
+        """Nightly: recompute every score with decay, in a few SQL statements, then every segment."""
         self.sudo()._rescore(reason=self.env._("Nightly recompute"))
+        self.env["marketing.segment"]._cron_refresh()
 
     def action_rescore_all(self):
         self.env["marketing.score.rule"].check_access("write")
@@ -234,6 +235,9 @@ class MarketingScoreRule(models.Model):
                 continue
             ids = list(ids) if ids is not None else None
             self._apply_scores(model_name, ids, now, reason, (reasons or {}).get(model_name))
+            if ids is not None:
+                # the records a new event touched may enter or leave segments
+                self.env["marketing.segment"]._refresh_records(model_name, ids)
         for model_name in TARGETS:
             self.env[model_name].invalidate_model(["marketing_score", "marketing_grade", "marketing_score_date"])
 

@@ -1,6 +1,8 @@
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..lib.scoring import GRADES
 
@@ -26,12 +28,57 @@ class MarketingScoredMixin(models.AbstractModel):
     marketing_grade = fields.Selection(GRADES, string="Grade", default="cold", readonly=True, copy=False)
     marketing_score_date = fields.Datetime("Score Changed On", readonly=True, copy=False)
 
+    marketing_segment_ids = fields.Many2many(
+        "marketing.segment",
+        string="Segments",
+        compute="_compute_marketing_segment_ids",
+        search="_search_marketing_segment_ids",
+        help="Segments this record is currently a member of.",
+    )
     marketing_score_breakdown = fields.Html(
         "Score Breakdown",
         compute="_compute_marketing_score_breakdown",
         sanitize=False,
         help="Points each rule gives this record right now.",
     )
+
+    def _compute_marketing_segment_ids(self):
+        column = SQL.identifier(self._score_line_field())
+        self.env.cr.execute(
+            SQL(
+                """SELECT %s, array_agg(segment_id) FROM marketing_segment_member
+                    WHERE %s = ANY(%s) AND date_exited IS NULL GROUP BY %s""",
+                column,
+                column,
+                list(self._origin.ids),
+                column,
+            )
+        )
+        by_record = dict(self.env.cr.fetchall())
+        for record in self:
+            record.marketing_segment_ids = [(6, 0, by_record.get(record._origin.id, []))]
+
+    def _search_marketing_segment_ids(self, operator, value):
+        if operator not in ("in", "not in", "=", "!="):
+            raise UserError(self.env._("Segments can only be searched with 'in', 'not in', '=' or '!='."))
+        if isinstance(value, (int, str)):
+            value = [value]
+        segment_ids = []
+        for item in value or []:
+            if isinstance(item, str):
+                segment_ids += self.env["marketing.segment"].search([("name", "ilike", item)]).ids
+            elif item:
+                segment_ids.append(int(item))
+        column = SQL.identifier(self._score_line_field())
+        members = SQL(
+            "(SELECT %s FROM marketing_segment_member"
+            " WHERE segment_id = ANY(%s) AND date_exited IS NULL AND %s IS NOT NULL)",
+            column,
+            segment_ids,
+            column,
+        )
+        positive = operator in ("in", "=")
+        return [("id", "in" if positive else "not in", members)]
 
     def _compute_marketing_score_breakdown(self):
         engine = self.env["marketing.score.rule"].sudo()

@@ -6,3 +6,4 @@ from . import test_security
 from . import test_ui
 from . import test_smtp_end_to_end
 from . import test_sms
+from . import test_segments

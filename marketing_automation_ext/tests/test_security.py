@@ -18,7 +18,12 @@ class TestAccessRights(MarketingCommon):
         self.assertTrue(lead.marketing_score_history_ids)
         partner = self.partner_anna.with_user(self.user_salesman)
         self.assertEqual(partner.marketing_score, 17)
-        self.assertEqual(partner.marketing_event_count, 2)
+        # her click, her lead's creation, and her lead entering the shipped "Warm leads" segment
+        self.assertEqual(partner.marketing_event_count, 3)
+        self.assertEqual(
+            lead.marketing_segment_ids,
+            self.env.ref("marketing_automation_ext.segment_leads_warm").with_user(lead.env.user),
+        )
         rule = self.rule_open.with_user(self.user_salesman)
         self.assertEqual(rule.points, 5, "rules are readable, so the breakdown makes sense")
         with self.assertRaises(AccessError):

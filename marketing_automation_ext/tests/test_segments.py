@@ -1,0 +1,190 @@
+from datetime import timedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import MarketingCommon
+
+
+@tagged("post_install", "-at_install", "marketing_automation")
+class TestSegments(MarketingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.partner_cara = Partner.create({"name": "Cara Clicker", "email": "cara@example.com"})
+        cls.partner_dan = Partner.create({"name": "Dan Dormant", "email": "dan@example.com"})
+        cls.people = cls.partner_anna | cls.partner_bob | cls.partner_cara | cls.partner_dan
+        cls.Segment = cls.env["marketing.segment"]
+
+    def segment(self, **values):
+        values.setdefault("name", "Test segment")
+        values.setdefault("domain", repr([("id", "in", self.people.ids)]))
+        return self.Segment.create(values)
+
+    def members(self, segment):
+        return self.env["res.partner"].search([("marketing_segment_ids", "in", segment.ids)])
+
+    def test_grade_and_score_range(self):
+        warm_or_hot = self.segment(name="Warm or hot", grade_filter="warm_hot")
+        ranged = self.segment(name="Score 5 to 10", filter_score=True, score_min=5, score_max=10)
+        self.record(self.partner_anna, "email_reply")  # 7 + 20 = 27: warm
+        self.record(self.partner_bob, "email_open")  # 5
+        (warm_or_hot | ranged)._refresh()
+        self.assertEqual(self.members(warm_or_hot), self.partner_anna)
+        self.assertEqual(self.members(ranged), self.partner_bob)
+        self.assertEqual(warm_or_hot.member_count, 1)
+
+    def test_engagement_conditions(self):
+        clicked = self.segment(
+            name="Clicked in 30 days", condition_ids=[(0, 0, {"event_type": "email_click", "days": 30})]
+        )
+        pricing_twice = self.segment(
+            name="Pricing twice this week",
+            condition_ids=[(0, 0, {"event_type": "page_view", "url_pattern": "*/pricing*", "min_count": 2, "days": 7})],
+        )
+        dormant = self.segment(
+            name="Nothing in 60 days", condition_ids=[(0, 0, {"kind": "did_not", "event_type": False, "days": 60})]
+        )
+        now = fields.Datetime.now()
+        self.record(self.partner_cara, "email_click", url="https://example.com/a")
+        self.record(self.partner_bob, "email_click", date=now - timedelta(days=45))
+        self.record(self.partner_anna, "page_view", url="https://example.com/pricing")
+        self.record(self.partner_anna, "page_view", url="https://example.com/pricing/pro")
+        self.record(self.partner_bob, "page_view", url="https://example.com/pricing")
+        self.record(self.partner_bob, "page_view", url="https://example.com/blog")
+        (clicked | pricing_twice | dormant)._refresh()
+        self.assertEqual(self.members(clicked), self.partner_cara)
+        self.assertEqual(self.members(pricing_twice), self.partner_anna)
+        # Anna has a lead event (lead created); Dan did nothing at all
+        self.assertEqual(self.members(dormant), self.partner_dan)
+
+    def test_marketer_example_preview_mail_and_leave(self):
+        """Warm or hot contacts who clicked in the last 30 days but are not customers."""
+        customers = self.segment(name="Customers", segment_type="static", domain="[]")
+        customers._add_members(self.partner_cara)
+        form = Form(self.Segment.with_user(self.user_ma_user))
+        form.name = "Engaged prospects"
+        form.domain = repr([("id", "in", self.people.ids)])
+        form.grade_filter = "warm_hot"
+        with form.condition_ids.new() as condition:
+            condition.event_type = "email_click"
+            condition.days = 30
+        form.exclude_segment_ids.add(customers)
+        self.assertEqual(form.preview_count, 0)
+        for partner in (self.partner_anna, self.partner_cara):
+            self.record(partner, "email_click")
+            self.record(partner, "email_click", source_key="second-%s" % partner.id)
+        form.domain = repr([("id", "in", self.people.ids)])  # any edit recomputes the live count
+        self.assertEqual(form.preview_count, 1, "Anna: warm and clicked; Cara is a customer")
+        segment = form.save()
+        segment._refresh()
+        self.assertEqual(self.members(segment), self.partner_anna)
+        entered = self.env["marketing.event"].search([("segment_id", "=", segment.id)])
+        self.assertEqual((entered.event_type, entered.partner_id), ("segment_enter", self.partner_anna))
+
+        # mail it with Odoo's mass mailing: the audience is resolved at send time
+        action = segment.action_send_mailing()
+        mailing = self.env["mailing.mailing"].browse(action["res_id"])
+        mailing.body_html = "<p>Hello</p>"
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            mailing.action_send_mail()
+        self.assertEqual(mailing.mailing_trace_ids.mapped("res_id"), self.partner_anna.ids)
+
+        # a bounce drops her below warm: the next event refreshes the segment incrementally
+        self.record(self.partner_anna, "email_bounce")
+        self.record(self.partner_anna, "email_bounce", source_key="bounce-2")
+        self.assertEqual(self.partner_anna.marketing_grade, "cold")
+        self.assertFalse(self.members(segment))
+        stay = self.env["marketing.segment.member"].search([("segment_id", "=", segment.id)])
+        self.assertTrue(stay.date_exited)
+        left = self.env["marketing.event"].search(
+            [("segment_id", "=", segment.id), ("event_type", "=", "segment_exit")]
+        )
+        self.assertEqual(left.partner_id, self.partner_anna)
+
+    def test_include_exclude_and_cycles(self):
+        clicked = self.segment(name="Clicked", condition_ids=[(0, 0, {"event_type": "email_click", "days": 0})])
+        opened = self.segment(name="Opened", condition_ids=[(0, 0, {"event_type": "email_open", "days": 0})])
+        both = self.segment(name="Clicked and opened", include_segment_ids=[(6, 0, [clicked.id, opened.id])])
+        clicked_only = self.segment(
+            name="Clicked, not opened",
+            include_segment_ids=[(6, 0, clicked.ids)],
+            exclude_segment_ids=[(6, 0, opened.ids)],
+        )
+        self.record(self.partner_anna, "email_click")
+        self.record(self.partner_anna, "email_open")
+        self.record(self.partner_bob, "email_click")
+        (both | clicked_only | clicked | opened)._refresh()  # refreshed in dependency order
+        self.assertEqual(self.members(both), self.partner_anna)
+        self.assertEqual(self.members(clicked_only), self.partner_bob)
+        with self.assertRaisesRegex(ValidationError, "loop"), self.env.cr.savepoint():
+            clicked.write({"include_segment_ids": [(6, 0, both.ids)]})
+        lead_segment = self.Segment.create({"name": "Leads", "model_name": "crm.lead"})
+        with self.assertRaisesRegex(ValidationError, "same records"), self.env.cr.savepoint():
+            both.write({"exclude_segment_ids": [(4, lead_segment.id)]})
+
+    def test_incremental_equals_full(self):
+        segment = self.segment(
+            name="Warm", grade_filter="warm_hot", condition_ids=[(0, 0, {"event_type": "email_reply", "days": 30})]
+        )
+        segment._refresh()
+        for partner in (self.partner_anna, self.partner_bob, self.partner_cara):
+            self.record(partner, "email_reply")  # each event refreshes its contact only
+        incremental = self.members(segment)
+        self.env.cr.execute("DELETE FROM marketing_segment_member WHERE segment_id = %s", [segment.id])
+        self.env["marketing.segment.member"].invalidate_model()
+        segment._refresh()
+        self.assertEqual(self.members(segment), incremental)
+        self.assertEqual(incremental, self.partner_anna | self.partner_bob | self.partner_cara)
+
+    def test_bad_input(self):
+        with self.assertRaisesRegex(ValidationError, "not a valid domain"):
+            self.segment(domain="[('name', '=' ")
+        with self.assertRaisesRegex(ValidationError, "does not apply"):
+            self.segment(domain="[('no_such_field', '=', 1)]")
+        with self.assertRaisesRegex(ValidationError, "number of days"):
+            self.segment(condition_ids=[(0, 0, {"event_type": "email_open", "days": -5})])
+        with self.assertRaisesRegex(ValidationError, "At least"):
+            self.segment(condition_ids=[(0, 0, {"event_type": "email_open", "min_count": 0})])
+        with self.assertRaisesRegex(ValidationError, "score range is empty"):
+            self.segment(filter_score=True, score_min=50, score_max=10)
+        # a refresh that fails leaves the members as they were
+        segment = self.segment(name="Everyone")
+        segment._refresh()
+        self.assertEqual(self.members(segment), self.people)
+        self.env.cr.execute(
+            "UPDATE marketing_segment SET domain = %s WHERE id = %s", ["[('no_such_field', '=', 1)]", segment.id]
+        )
+        segment.invalidate_recordset(["domain"])
+        with self.assertRaisesRegex(UserError, "unchanged"):
+            segment._refresh()
+        self.assertEqual(self.members(segment), self.people)
+
+    def test_static_segment_and_access(self):
+        static = self.segment(name="Trade show", segment_type="static", domain="[]")
+        wizard = (
+            self.env["marketing.segment.add"]
+            .with_user(self.user_ma_user)
+            .with_context(active_model="res.partner", active_ids=(self.partner_bob | self.partner_dan).ids)
+            .create({"segment_id": static.id})
+        )
+        wizard.action_apply()
+        self.assertEqual(self.members(static), self.partner_bob | self.partner_dan)
+        self.assertEqual(static.member_count, 2)
+        with self.assertRaisesRegex(UserError, "dynamic"):
+            self.segment(name="Dyn")._add_members(self.partner_bob)
+        # CRM users filter by segment; only marketing users build segments
+        found = (
+            self.env["res.partner"].with_user(self.user_salesman).search([("marketing_segment_ids", "=", static.id)])
+        )
+        self.assertEqual(found, self.partner_bob | self.partner_dan)
+        with self.assertRaises(AccessError):
+            self.Segment.with_user(self.user_salesman).create({"name": "Mine"})
+        self.assertTrue(self.Segment.with_user(self.user_ma_user).create({"name": "Marketer's"}))
+
+    def test_grade_segments_ship_with_the_addon(self):
+        hot = self.env.ref("marketing_automation_ext.segment_contacts_hot")
+        self.assertEqual((hot.grade_filter, hot.segment_type, hot.model_name), ("hot", "dynamic", "res.partner"))
+        self.assertTrue(self.env.ref("marketing_automation_ext.segment_leads_warm").active)
