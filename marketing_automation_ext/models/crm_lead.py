@@ -6,7 +6,8 @@ class CrmLead(models.Model):
     _inherit = ["crm.lead", "marketing.scored.mixin"]
 
     marketing_score_history_ids = fields.One2many("marketing.score.history", "lead_id", string="Score History")
-    marketing_event_count = fields.Integer("Marketing Events", compute="_compute_marketing_event_count")
+    marketing_event_ids = fields.One2many("marketing.event", "lead_id", string="Marketing Events")
+    marketing_event_count = fields.Integer("Event Count", compute="_compute_marketing_event_count")
 
     def _score_line_field(self):
         return "lead_id"

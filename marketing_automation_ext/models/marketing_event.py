@@ -108,7 +108,10 @@ class MarketingEvent(models.Model):
     mailing_id = fields.Many2one(
         "mailing.mailing", string="Mailing", readonly=True, ondelete="set null", index="btree_not_null"
     )
-    mailing_trace_id = fields.Many2one("mailing.trace", string="Mailing Trace", readonly=True, ondelete="set null")
+    # indexed: deleting a mailing's traces nulls this column row by row
+    mailing_trace_id = fields.Many2one(
+        "mailing.trace", string="Mailing Trace", readonly=True, ondelete="set null", index="btree_not_null"
+    )
     campaign_id = fields.Many2one("utm.campaign", string="Campaign", readonly=True, ondelete="set null")
     source_id = fields.Many2one("utm.source", string="Source", readonly=True, ondelete="set null")
     medium_id = fields.Many2one("utm.medium", string="Medium", readonly=True, ondelete="set null")

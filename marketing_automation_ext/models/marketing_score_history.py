@@ -17,7 +17,9 @@ class MarketingScoreHistory(models.Model):
     score = fields.Integer("To", readonly=True)
     delta = fields.Integer("Change", compute="_compute_delta")
     reason = fields.Char(readonly=True)
-    event_id = fields.Many2one("marketing.event", string="Event", readonly=True, ondelete="set null")
+    event_id = fields.Many2one(
+        "marketing.event", string="Event", readonly=True, ondelete="set null", index="btree_not_null"
+    )
 
     @api.depends("old_score", "score")
     def _compute_delta(self):

@@ -228,10 +228,18 @@ class MarketingSegment(models.Model):
         now = now or fields.Datetime.now()
         results = {}
         self.env.flush_all()
+        # entries and exits are logged as events, scored by the cron only if a rule scores them
+        self.env.cr.execute(
+            "SELECT 1 FROM marketing_score_rule WHERE active AND event_type IN ('segment_enter', 'segment_exit')"
+        )
+        log_events = "score" if self.env.cr.fetchall() else "log"
+        if res_ids is None:
+            # whole-audience joins: keep their hash tables in memory
+            self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         for segment in self._in_dependency_order().filtered(lambda s: s.segment_type == "dynamic" and s.active):
             try:
-                with self.env.cr.savepoint():
-                    results[segment.id] = segment._refresh_one(res_ids, now)
+                with self.env.cr.savepoint(flush=False):
+                    results[segment.id] = segment._refresh_one(res_ids, now, log_events)
             except (ValueError, KeyError, TypeError, PsycopgError) as error:
                 raise UserError(
                     self.env._(
@@ -261,7 +269,9 @@ class MarketingSegment(models.Model):
             visit(segment)
         return self.browse(ordered)
 
-    def _refresh_one(self, res_ids, now):
+    def _refresh_one(self, res_ids, now, log_events):
+        """One statement: diff the audience against current members with a full join, close the
+        stays of those who left, open stays for those who entered, log both as events."""
         self.ensure_one()
         column = SQL.identifier(TARGETS[self.model_name]["column"])
         scope = SQL("AND m.%s = ANY(%s)", column, list(res_ids)) if res_ids is not None else SQL()
@@ -270,69 +280,99 @@ class MarketingSegment(models.Model):
         else:
             partner_expr = SQL("(SELECT partner_id FROM crm_lead WHERE id = c.res_id)")
             lead_expr = SQL("c.res_id")
-        self.env.cr.execute(
-            "SELECT 1 FROM marketing_score_rule WHERE active AND event_type IN ('segment_enter', 'segment_exit')"
+        # a segment's first refresh defines it: nobody "entered" anything, so nothing is logged
+        first = not self.last_refresh
+        events = (
+            SQL(
+                """, logged AS (
+                   INSERT INTO marketing_event (event_type, channel, partner_id, lead_id, date, segment_id,
+                                                source_key, company_id, scored, create_uid, create_date,
+                                                write_uid, write_date)
+                   SELECT c.kind, 'crm', %(partner)s, %(lead)s, %(now)s, %(segment)s,
+                          'segment:' || %(segment)s || ':' || c.kind || ':' || c.res_id || ':' || %(stamp)s,
+                          %(company)s, %(scored)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM (SELECT 'segment_enter' AS kind, res_id FROM entered
+                           UNION ALL SELECT 'segment_exit', res_id FROM exited) c
+                   ON CONFLICT (source_key) DO NOTHING
+               )""",
+                partner=partner_expr,
+                lead=lead_expr,
+                now=now,
+                segment=self.id,
+                stamp=now.isoformat(),
+                company=self.env.company.id,
+                scored=log_events != "score",
+                uid=self.env.uid,
+            )
+            if log_events and not first
+            else SQL()
         )
-        scored_now = not self.env.cr.fetchall()
+        target = self._target_query(res_ids, now)
+        if res_ids is None:
+            # Computed apart so PostgreSQL may run it with parallel workers, as it does for an
+            # ORM search(); a statement that writes never gets them.
+            self.env.cr.execute("DROP TABLE IF EXISTS marketing_segment_target")
+            self.env.cr.execute(SQL("CREATE TEMP TABLE marketing_segment_target ON COMMIT DROP AS %s", target))
+            self.env.cr.execute("ANALYZE marketing_segment_target")
+            target = SQL("SELECT id FROM marketing_segment_target")
         self.env.cr.execute(
             SQL(
                 """WITH target AS MATERIALIZED (%(target)s),
+                   current AS MATERIALIZED (
+                       SELECT m.%(column)s AS res_id FROM marketing_segment_member m
+                        WHERE m.segment_id = %(segment)s AND m.date_exited IS NULL AND m.%(column)s IS NOT NULL
+                              %(scope)s
+                   ),
+                   diff AS MATERIALIZED (
+                       SELECT t.id AS new_id, c.res_id AS old_id FROM target t FULL JOIN current c ON c.res_id = t.id
+                        WHERE t.id IS NULL OR c.res_id IS NULL
+                   ),
                    exited AS (
                        UPDATE marketing_segment_member m SET date_exited = %(now)s
                         WHERE m.segment_id = %(segment)s AND m.date_exited IS NULL AND m.%(column)s IS NOT NULL
-                              %(scope)s AND NOT EXISTS (SELECT 1 FROM target t WHERE t.id = m.%(column)s)
+                              AND m.%(column)s IN (SELECT old_id FROM diff WHERE new_id IS NULL)
                     RETURNING m.%(column)s AS res_id
                    ),
                    entered AS (
                        INSERT INTO marketing_segment_member (segment_id, %(column)s, date_entered)
-                       SELECT %(segment)s, t.id, %(now)s FROM target t
-                        WHERE NOT EXISTS (SELECT 1 FROM marketing_segment_member m
-                                           WHERE m.segment_id = %(segment)s AND m.date_exited IS NULL
-                                             AND m.%(column)s = t.id)
+                       SELECT %(segment)s, new_id, %(now)s FROM diff WHERE old_id IS NULL
                        ON CONFLICT DO NOTHING
                     RETURNING %(column)s AS res_id
-                   ),
-                   changes AS (
-                       SELECT 'segment_enter' AS kind, res_id FROM entered
-                       UNION ALL SELECT 'segment_exit', res_id FROM exited
-                   ),
-                   logged AS (
-                       INSERT INTO marketing_event (event_type, channel, partner_id, lead_id, date, segment_id,
-                                                    source_key, company_id, scored, create_uid, create_date,
-                                                    write_uid, write_date)
-                       SELECT c.kind, 'crm', %(partner)s, %(lead)s, %(now)s, %(segment)s,
-                              'segment:' || %(segment)s || ':' || c.kind || ':' || c.res_id || ':' || %(stamp)s,
-                              %(company)s, %(scored)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                         FROM changes c
-                       ON CONFLICT (source_key) DO NOTHING
-                   )
-                   SELECT (SELECT count(*) FROM entered), (SELECT count(*) FROM exited)""",
-                target=self._target_query(res_ids, now),
+                   )%(events)s
+                   SELECT (SELECT count(*) FROM entered), (SELECT count(*) FROM exited),
+                          (SELECT count(*) FROM target)""",
+                target=target,
                 now=now,
                 segment=self.id,
                 column=column,
                 scope=scope,
-                partner=partner_expr,
-                lead=lead_expr,
-                stamp=now.isoformat(),
-                company=self.env.company.id,
-                scored=scored_now,
-                uid=self.env.uid,
+                events=events,
             )
         )
-        entered, exited = self.env.cr.fetchone()
-        self.env.cr.execute(
-            SQL("SELECT count(*) FROM marketing_segment_member WHERE segment_id = %s AND date_exited IS NULL", self.id)
-        )
-        count = self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            "UPDATE marketing_segment SET member_count = %s, last_refresh = %s WHERE id = %s", [count, now, self.id]
-        )
-        if res_ids is None or entered or exited:
+        entered, exited, target_count = self.env.cr.fetchone()
+        if entered + exited > 1000:
+            # keep the planner on the (segment, record) index after a big change
+            self.env.cr.execute("ANALYZE marketing_segment_member")
+        if res_ids is None:
+            self.env.cr.execute(
+                "UPDATE marketing_segment SET member_count = %s, last_refresh = %s WHERE id = %s",
+                [target_count, now, self.id],
+            )
             self.env.cr.execute(
                 """INSERT INTO marketing_segment_count (segment_id, date, member_count, entered, exited)
                    VALUES (%s, %s, %s, %s, %s)""",
-                [self.id, now, count, entered, exited],
+                [self.id, now, target_count, entered, exited],
+            )
+        elif entered or exited:
+            self.env.cr.execute(
+                """UPDATE marketing_segment SET member_count = member_count + %s - %s, last_refresh = %s
+                    WHERE id = %s RETURNING member_count""",
+                [entered, exited, now, self.id],
+            )
+            self.env.cr.execute(
+                """INSERT INTO marketing_segment_count (segment_id, date, member_count, entered, exited)
+                   VALUES (%s, %s, (SELECT member_count FROM marketing_segment WHERE id = %s), %s, %s)""",
+                [self.id, now, self.id, entered, exited],
             )
         return entered, exited
 

@@ -6,7 +6,8 @@ class ResPartner(models.Model):
     _inherit = ["res.partner", "marketing.scored.mixin"]
 
     marketing_score_history_ids = fields.One2many("marketing.score.history", "partner_id", string="Score History")
-    marketing_event_count = fields.Integer("Marketing Events", compute="_compute_marketing_event_count")
+    marketing_event_ids = fields.One2many("marketing.event", "partner_id", string="Marketing Events")
+    marketing_event_count = fields.Integer("Event Count", compute="_compute_marketing_event_count")
 
     def _score_line_field(self):
         return "partner_id"

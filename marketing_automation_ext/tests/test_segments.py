@@ -81,8 +81,17 @@ class TestSegments(MarketingCommon):
         segment = form.save()
         segment._refresh()
         self.assertEqual(self.members(segment), self.partner_anna)
+        self.assertFalse(
+            self.env["marketing.event"].search([("segment_id", "=", segment.id)]),
+            "the first refresh defines the segment: nobody 'entered' it",
+        )
+        # Bob becomes warm through clicks: the event that does it adds him, and logs his entry
+        self.record(self.partner_bob, "email_click")
+        self.record(self.partner_bob, "email_click", source_key="bob-second")
+        self.assertEqual(self.members(segment), self.partner_anna | self.partner_bob)
+        self.assertEqual(segment.member_count, 2)
         entered = self.env["marketing.event"].search([("segment_id", "=", segment.id)])
-        self.assertEqual((entered.event_type, entered.partner_id), ("segment_enter", self.partner_anna))
+        self.assertEqual((entered.event_type, entered.partner_id), ("segment_enter", self.partner_bob))
 
         # mail it with Odoo's mass mailing: the audience is resolved at send time
         action = segment.action_send_mailing()
@@ -90,15 +99,20 @@ class TestSegments(MarketingCommon):
         mailing.body_html = "<p>Hello</p>"
         with self.mock_mail_gateway(mail_unlink_sent=False):
             mailing.action_send_mail()
-        self.assertEqual(mailing.mailing_trace_ids.mapped("res_id"), self.partner_anna.ids)
+        self.assertEqual(
+            sorted(mailing.mailing_trace_ids.mapped("res_id")), sorted((self.partner_anna | self.partner_bob).ids)
+        )
 
         # a bounce drops her below warm: the next event refreshes the segment incrementally
         self.record(self.partner_anna, "email_bounce")
         self.record(self.partner_anna, "email_bounce", source_key="bounce-2")
         self.assertEqual(self.partner_anna.marketing_grade, "cold")
-        self.assertFalse(self.members(segment))
-        stay = self.env["marketing.segment.member"].search([("segment_id", "=", segment.id)])
+        self.assertEqual(self.members(segment), self.partner_bob)
+        stay = self.env["marketing.segment.member"].search(
+            [("segment_id", "=", segment.id), ("partner_id", "=", self.partner_anna.id)]
+        )
         self.assertTrue(stay.date_exited)
+        self.assertEqual(segment.member_count, 1)
         left = self.env["marketing.event"].search(
             [("segment_id", "=", segment.id), ("event_type", "=", "segment_exit")]
         )
