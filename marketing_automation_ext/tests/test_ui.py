@@ -16,3 +16,17 @@ class TestMarketingUi(MarketingCommon, HttpCase):
         self.record(self.partner_anna, "email_reply")  # lead: 12 + 20 = 32, warm
         self.assertEqual(self.lead_anna.marketing_score, 32)
         self.start_tour("/odoo/crm", "marketing_automation_ext_pipeline_tour", login="ma_salesman")
+
+    def test_segment_tour(self):
+        """A marketer builds a segment and sees its count before saving."""
+        # exactly one hot contact in the whole base for this test
+        self.env["res.partner"].search([("marketing_grade", "=", "hot")]).write({"marketing_grade": "cold"})
+        self.record(self.partner_anna, "email_reply")
+        self.record(self.partner_anna, "email_click")
+        self.record(self.partner_anna, "email_reply", source_key="tour-reply-2")
+        self.assertEqual(self.partner_anna.marketing_grade, "hot")
+        self.start_tour("/odoo", "marketing_automation_ext_segment_tour", login="ma_user")
+        segment = self.env["marketing.segment"].search([("name", "=", "Hot buyers")])
+        self.assertEqual(segment.grade_filter, "hot")
+        segment._refresh()
+        self.assertEqual(segment.member_count, 1)

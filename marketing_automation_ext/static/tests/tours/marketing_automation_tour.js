@@ -54,3 +54,37 @@ registry.category("web_tour.tours").add("marketing_automation_ext_pipeline_tour"
         },
     ],
 });
+
+registry.category("web_tour.tours").add("marketing_automation_ext_segment_tour", {
+    url: "/odoo/action-marketing_automation_ext.marketing_segment_action",
+    steps: () => [
+        {
+            content: "Create a segment",
+            trigger: ".o_list_button_add",
+            run: "click",
+        },
+        {
+            content: "Name it",
+            trigger: ".o_field_widget[name=name] input",
+            run: "edit Hot buyers",
+        },
+        {
+            content: "Only hot contacts",
+            trigger: ".o_field_widget[name=grade_filter] select",
+            run: 'select "hot"',
+        },
+        {
+            content: "The live count follows while editing",
+            trigger: ".o_field_widget[name=preview_count]:contains('1')",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved",
+            trigger: ".o_form_saved",
+        },
+    ],
+});
