@@ -1,4 +1,4 @@
-.PHONY: run test lint bench lifecycle
+.PHONY: run test lint bench concurrency
 
 run:
 	@bash tools/run.sh
@@ -11,3 +11,6 @@ lint:
 
 bench:
 	@bash tools/bench.sh
+
+concurrency:
+	@bash tools/concurrency.sh

@@ -262,6 +262,21 @@ class MarketingScoreRule(models.Model):
         return matches, decayed
 
     @api.model
+    def _contact_sums_query(self, contacts, now):
+        """SQL of (partner_id, rule_id, total, n, last_date): uncapped behaviour sums per contact and rule."""
+        matches, decayed = self._behaviour_join(now)
+        return SQL(
+            """SELECT e.partner_id, r.id, SUM(%(decayed)s), COUNT(*)::int, MAX(e.date)
+                 FROM marketing_event e
+                 JOIN marketing_score_rule r ON %(matches)s
+                WHERE e.partner_id IS NOT NULL %(scope)s
+                GROUP BY e.partner_id, r.id""",
+            decayed=decayed,
+            matches=matches,
+            scope=SQL("AND e.partner_id = ANY(%s)", list(contacts)) if contacts is not None else SQL(),
+        )
+
+    @api.model
     def _fill_contact_sums(self, contacts, now):
         """Uncapped behaviour sums per (contact, rule) into the session's temporary table."""
         cr = self.env.cr
@@ -271,20 +286,7 @@ class MarketingScoreRule(models.Model):
                ) ON COMMIT DELETE ROWS"""
         )
         cr.execute("TRUNCATE marketing_score_contact_sum")
-        matches, decayed = self._behaviour_join(now)
-        cr.execute(
-            SQL(
-                """INSERT INTO marketing_score_contact_sum
-                   SELECT e.partner_id, r.id, SUM(%(decayed)s), COUNT(*), MAX(e.date)
-                     FROM marketing_event e
-                     JOIN marketing_score_rule r ON %(matches)s
-                    WHERE e.partner_id IS NOT NULL %(scope)s
-                    GROUP BY e.partner_id, r.id""",
-                decayed=decayed,
-                matches=matches,
-                scope=SQL("AND e.partner_id = ANY(%s)", list(contacts)) if contacts is not None else SQL(),
-            )
-        )
+        cr.execute(SQL("INSERT INTO marketing_score_contact_sum %s", self._contact_sums_query(contacts, now)))
         cr.execute("ANALYZE marketing_score_contact_sum")
         # capped behaviour points per contact: a lead without events of its own scores the same
         cr.execute(
@@ -304,17 +306,21 @@ class MarketingScoreRule(models.Model):
         cr.execute("ANALYZE marketing_score_contact_points")
 
     @api.model
-    def _lines_query(self, model_name, ids, now, lead_scope=None, profile=True):
+    def _lines_query(self, model_name, ids, now, lead_scope=None, profile=True, sums=None):
         """SQL of (res_id, rule_id, points, n, last_date): every rule's points for each record.
 
         Needs ``_fill_contact_sums`` to cover the contacts concerned. ``lead_scope``
-        (SQL selecting lead ids) narrows the behaviour part for leads instead of ``ids``.
+        (SQL selecting lead ids) narrows the behaviour part for leads instead of ``ids``;
+        ``sums`` (SQL) replaces the temporary table, for read-only transactions.
         """
+        sums = SQL("(%s)", sums) if sums is not None else SQL("marketing_score_contact_sum")
         cap = CAPPED
         if model_name == "res.partner":
             behaviour = SQL(
                 """SELECT s.partner_id AS res_id, s.rule_id, %(cap)s AS points, s.n, s.last_date
-                     FROM marketing_score_contact_sum s JOIN marketing_score_rule r ON r.id = s.rule_id %(scope)s""",
+                     FROM %(sums)s s(partner_id, rule_id, total, n, last_date)
+                     JOIN marketing_score_rule r ON r.id = s.rule_id %(scope)s""",
+                sums=sums,
                 cap=cap,
                 scope=SQL("WHERE s.partner_id = ANY(%s)", ids) if ids is not None else SQL(),
             )
@@ -325,7 +331,9 @@ class MarketingScoreRule(models.Model):
                 """SELECT s.res_id, s.rule_id, %(cap)s AS points, s.n, s.last_date
                      FROM (SELECT res_id, rule_id, SUM(total) AS total, SUM(n)::int AS n, MAX(last_date) AS last_date
                              FROM (SELECT l.id AS res_id, c.rule_id, c.total, c.n, c.last_date
-                                     FROM crm_lead l JOIN marketing_score_contact_sum c ON c.partner_id = l.partner_id
+                                     FROM crm_lead l
+                                     JOIN %(sums)s c(partner_id, rule_id, total, n, last_date)
+                                          ON c.partner_id = l.partner_id
                                     %(lead_scope)s
                                    UNION ALL
                                    SELECT l.id, r.id, SUM(%(decayed)s), COUNT(*), MAX(e.date)
@@ -340,6 +348,7 @@ class MarketingScoreRule(models.Model):
                 cap=cap,
                 decayed=decayed,
                 matches=matches,
+                sums=sums,
                 lead_scope=SQL("WHERE l.id IN (%s)", lead_scope)
                 if lead_scope is not None
                 else SQL("WHERE l.id = ANY(%s)", ids)
@@ -476,11 +485,11 @@ class MarketingScoreRule(models.Model):
             self.env.cr.execute("SELECT partner_id FROM crm_lead WHERE id = %s", [res_id])
             contacts = {row[0] for row in self.env.cr.fetchall() if row[0]}
         self.env.flush_all()
-        self._fill_contact_sums(contacts, now)
+        # read path (a form being displayed): no temporary table, the transaction may be read-only
         self.env.cr.execute(
             SQL(
                 "SELECT rule_id, points, n, last_date FROM (%s) lines WHERE points <> 0 ORDER BY points DESC",
-                self._lines_query(model_name, [res_id], now),
+                self._lines_query(model_name, [res_id], now, sums=self._contact_sums_query(contacts, now)),
             )
         )
         rows = self.env.cr.fetchall()
