@@ -320,9 +320,10 @@ class MarketingEvent(models.Model):
             self.env["marketing.score.rule"].sudo()._rescore_for_events(rows)
             self.env.cr.execute("UPDATE marketing_event SET scored = true WHERE id = ANY(%s)", [[r[0] for r in rows]])
             self.invalidate_model(["scored"])
+        # capped counts: the cron only needs to know that work remains
         self.env.cr.execute(
-            "SELECT (SELECT count(*) FROM marketing_event WHERE NOT scored)"
-            " + (SELECT count(*) FROM marketing_event_queue)"
+            "SELECT (SELECT count(*) FROM (SELECT 1 FROM marketing_event WHERE NOT scored LIMIT 100000) e)"
+            " + (SELECT count(*) FROM (SELECT 1 FROM marketing_event_queue LIMIT 100000) q)"
         )
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=len(rows) + taken, remaining=remaining)
