@@ -6,3 +6,4 @@ def uninstall_hook(env):
     """Drop the indexes created in ``init()`` that Odoo does not track."""
     env.cr.execute("DROP INDEX IF EXISTS marketing_event_partner_date_idx")
     env.cr.execute("DROP INDEX IF EXISTS marketing_event_type_date_idx")
+    env.cr.execute("DROP INDEX IF EXISTS marketing_event_unscored_idx")

@@ -218,6 +218,7 @@ class MarketingScoreRule(models.Model):
         now = now or fields.Datetime.now()
         if partner_ids is not None and lead_ids is not None and not partner_ids and not lead_ids:
             return
+        self.env.cr.execute("SET LOCAL jit = off")  # see marketing.segment._refresh
         if partner_ids is None or lead_ids is None:
             # whole-base aggregates: keep the hash tables in memory
             self.env.cr.execute("SET LOCAL work_mem = '64MB'")
