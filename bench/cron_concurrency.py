@@ -92,7 +92,7 @@ def main():
     first.stdin.close()
     second.stdin.write(WORKER)
     second.stdin.close()
-    time.sleep(float(os.environ.get("KILL_AFTER", "8")))
+    time.sleep(float(os.environ.get("KILL_AFTER", "5")))
     first.send_signal(signal.SIGKILL)
     first.wait()
     print("worker 1 killed mid-run", flush=True)
