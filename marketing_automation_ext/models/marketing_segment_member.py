@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -29,6 +30,22 @@ class MarketingSegmentMember(models.Model):
                     SQL.identifier(column),
                 )
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Members added by import or by hand (static segments) keep the segment's count right."""
+        for vals in vals_list:
+            segment = self.env["marketing.segment"].browse(vals.get("segment_id"))
+            if segment and segment.segment_type != "static":
+                raise UserError(
+                    self.env._(
+                        "Members of dynamic segment %s follow its rules; add them to a static segment.", segment.name
+                    )
+                )
+        members = super().create(vals_list)
+        for segment in members.segment_id:
+            segment._update_static_count()
+        return members
 
     def _compute_is_current(self):
         for member in self:

@@ -202,3 +202,19 @@ class TestSegments(MarketingCommon):
         hot = self.env.ref("marketing_automation_ext.segment_contacts_hot")
         self.assertEqual((hot.grade_filter, hot.segment_type, hot.model_name), ("hot", "dynamic", "res.partner"))
         self.assertTrue(self.env.ref("marketing_automation_ext.segment_leads_warm").active)
+
+    def test_import_members_into_static_segment(self):
+        static = self.segment(name="Imported", segment_type="static", domain="[]")
+        result = self.env["marketing.segment.member"].load(
+            ["segment_id/.id", "partner_id/.id"],
+            [[str(static.id), str(self.partner_bob.id)], [str(static.id), str(self.partner_dan.id)]],
+        )
+        self.assertFalse(result["messages"], result["messages"])
+        self.assertEqual(self.members(static), self.partner_bob | self.partner_dan)
+        self.assertEqual(static.member_count, 2)
+        self.assertIn(static, self.partner_bob.marketing_segment_ids)
+        dynamic = self.segment(name="Rules only")
+        result = self.env["marketing.segment.member"].load(
+            ["segment_id/.id", "partner_id/.id"], [[str(dynamic.id), str(self.partner_bob.id)]]
+        )
+        self.assertIn("follow its rules", result["messages"][0]["message"])
