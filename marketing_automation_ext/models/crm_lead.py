@@ -71,8 +71,10 @@ class CrmLead(models.Model):
     def _marketing_record(self, event_type, key, payload=None):
         if not self:
             return
+        # scored by the "score new touchpoints" cron, not inside crm.lead's create()/write()
         self.env["marketing.event"].sudo()._record(
-            [
+            rescore=False,
+            vals_list=[
                 {
                     "event_type": event_type,
                     "partner_id": lead.partner_id.id or None,
@@ -85,5 +87,5 @@ class CrmLead(models.Model):
                     "company_id": lead.company_id.id or None,
                 }
                 for lead in self
-            ]
+            ],
         )

@@ -26,5 +26,5 @@ class MailActivity(models.Model):
                 }
             )
         if vals_list:
-            event_model._record(vals_list)
+            event_model._record(vals_list, rescore=False)
         return result

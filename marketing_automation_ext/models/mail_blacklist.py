@@ -13,7 +13,8 @@ class MailBlacklist(models.Model):
             partners = event_model._partners_by_email([normalized])
             stamp = fields.Datetime.now().isoformat()
             event_model._record(
-                [
+                rescore=False,
+                vals_list=[
                     {
                         "event_type": "blacklist",
                         "channel": "email",
@@ -21,6 +22,6 @@ class MailBlacklist(models.Model):
                         "source_key": "blacklist:email:%s:%s:%s" % (normalized, partner.id, stamp),
                     }
                     for partner in partners
-                ]
+                ],
             )
         return record

@@ -26,7 +26,8 @@ class MailingSubscription(models.Model):
             by_email.setdefault(partner.email_normalized, []).append(partner.id)
         stamp = fields.Datetime.now().isoformat()
         event_model._record(
-            [
+            rescore=False,
+            vals_list=[
                 {
                     "event_type": "unsubscribe",
                     "channel": "email",
@@ -36,5 +37,5 @@ class MailingSubscription(models.Model):
                 }
                 for sub in self
                 for partner_id in by_email.get(sub.contact_id.email_normalized, [])
-            ]
+            ],
         )

@@ -197,7 +197,11 @@ class MarketingEvent(models.Model):
             rows.append(row)
         if not rows:
             return self.browse()
-        self.env.flush_all()
+        if rescore:
+            # scoring reads stored fields; without it, nothing pending matters to this INSERT
+            # (rows exist as soon as the ORM creates them), and flushing inside another model's
+            # create() or write() could change the order of its own recomputations
+            self.env.flush_all()
         values = SQL(", ").join(
             SQL(
                 "(%s)",

@@ -13,7 +13,8 @@ class PhoneBlacklist(models.Model):
             )
             stamp = fields.Datetime.now().isoformat()
             self.env["marketing.event"].sudo()._record(
-                [
+                rescore=False,
+                vals_list=[
                     {
                         "event_type": "blacklist",
                         "channel": "sms",
@@ -21,6 +22,6 @@ class PhoneBlacklist(models.Model):
                         "source_key": "blacklist:sms:%s:%s:%s" % (partner.phone_sanitized, partner.id, stamp),
                     }
                     for partner in partners
-                ]
+                ],
             )
         return records

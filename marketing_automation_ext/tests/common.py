@@ -128,6 +128,8 @@ class MarketingCommon(MassMailCommon):
                 "expected_revenue": 25000,
             }
         )
+        # what the "score new touchpoints" cron does within a minute (the lead's creation)
+        cls.env["marketing.event"]._score_pending_now()
         cls.env.flush_all()
 
     def events_of(self, partner, event_type=None):
