@@ -1,4 +1,4 @@
-.PHONY: run test lint bench concurrency
+.PHONY: run test lint bench concurrency compat
 
 run:
 	@bash tools/run.sh
@@ -14,3 +14,6 @@ bench:
 
 concurrency:
 	@bash tools/concurrency.sh
+
+compat:
+	@bash tools/compat.sh
