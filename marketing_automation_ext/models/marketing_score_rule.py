@@ -1,14 +1,12 @@
 import json
 import logging
 
-from psycopg2 import ProgrammingError
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.safe_eval import safe_eval
 
+from ..lib.domains import check_domain_applies, evaluate_domain
 from ..lib.scoring import points_error, url_pattern_to_like
 from .marketing_event import CHANNELS, EVENT_TYPES
 
@@ -106,11 +104,8 @@ class MarketingScoreRule(models.Model):
         """
         self.ensure_one()
         try:
-            domain = safe_eval(self.domain or "[]", {"context_today": fields.Date.context_today})
-            if not isinstance(domain, (list, tuple)):
-                raise ValueError("not a list")
-            domain = expression.normalize_domain(list(domain))
-        except Exception as error:
+            domain = evaluate_domain(self.domain)
+        except ValueError as error:
             raise ValidationError(
                 self.env._(
                     "Rule %(name)s: the domain %(domain)s is not a valid domain (%(error)s).",
@@ -123,9 +118,8 @@ class MarketingScoreRule(models.Model):
             return domain
         model = self.env[self.model_name]
         try:
-            with self.env.cr.savepoint():
-                model.sudo().with_context(active_test=False)._search(domain).select()
-        except (ValueError, KeyError, TypeError, ProgrammingError) as error:
+            check_domain_applies(model, domain)
+        except ValueError as error:
             raise ValidationError(
                 self.env._(
                     "Rule %(name)s: the domain %(domain)s does not apply to %(model)s (%(error)s).",

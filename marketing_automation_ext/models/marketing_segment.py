@@ -6,8 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
-from odoo.tools.safe_eval import safe_eval
 
+from ..lib.domains import check_domain_applies, evaluate_domain
 from ..lib.graph import find_cycle
 from .marketing_score_rule import SCORED_MODELS, TARGETS
 
@@ -79,11 +79,8 @@ class MarketingSegment(models.Model):
     def _parse_domain(self):
         self.ensure_one()
         try:
-            domain = safe_eval(self.domain or "[]", {"context_today": fields.Date.context_today})
-            if not isinstance(domain, (list, tuple)):
-                raise ValueError("not a list")
-            return expression.normalize_domain(list(domain))
-        except Exception as error:
+            return evaluate_domain(self.domain)
+        except ValueError as error:
             raise ValidationError(
                 self.env._(
                     "Segment %(name)s: %(domain)s is not a valid domain (%(error)s).",
@@ -98,9 +95,8 @@ class MarketingSegment(models.Model):
         for segment in self.filtered(lambda s: s.segment_type == "dynamic"):
             domain = segment._parse_domain()
             try:
-                with self.env.cr.savepoint():
-                    self.env[segment.model_name].sudo()._search(domain).select()
-            except (ValueError, KeyError, TypeError, PsycopgError) as error:
+                check_domain_applies(self.env[segment.model_name], domain)
+            except ValueError as error:
                 raise ValidationError(
                     self.env._(
                         "Segment %(name)s: the domain %(domain)s does not apply to %(model)s (%(error)s).",
