@@ -23,6 +23,7 @@ import sys
 import time
 
 import requests
+from bench_common import sent_mailing
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -134,26 +135,7 @@ def generate_events(env, per_contact):
 def generate_mailing_traces(env, count):
     """One sent mailing to `count` bench contacts; traces keyed on fake mail ids."""
     cr = env.cr
-    mailing = env["mailing.mailing"].search([("name", "=", "Bench mailing")], limit=1)
-    if not mailing:
-        mailing = env["mailing.mailing"].create(
-            {
-                "name": "Bench mailing",
-                "subject": "Bench",
-                "body_html": "<p>Hi</p>",
-                "mailing_model_id": env["ir.model"]._get_id("res.partner"),
-                "state": "done",
-            }
-        )
-        cr.execute(
-            """INSERT INTO mailing_trace (trace_type, mail_mail_id_int, email, model, res_id, mass_mailing_id,
-                                          trace_status, sent_datetime, create_uid, create_date, write_uid,
-                                          write_date)
-               SELECT 'mail', 900000000 + p.id, p.email, 'res.partner', p.id, %s, 'sent', now(), 1, now(), 1, now()
-                 FROM res_partner p WHERE p.email LIKE 'bench-%%' ORDER BY p.id LIMIT %s""",
-            [mailing.id, count],
-        )
-        cr.commit()
+    mailing = sent_mailing(env, "Bench mailing", count, 900000000)
     # every run starts from unopened traces
     cr.execute(
         "UPDATE mailing_trace SET trace_status = 'sent', open_datetime = NULL WHERE mass_mailing_id = %s",

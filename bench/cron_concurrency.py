@@ -15,6 +15,8 @@ import subprocess
 import sys
 import time
 
+from bench_common import sent_mailing
+
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -51,26 +53,7 @@ def main():
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        mailing = env["mailing.mailing"].search([("name", "=", "Concurrency mailing")], limit=1)
-        if not mailing:
-            mailing = env["mailing.mailing"].create(
-                {
-                    "name": "Concurrency mailing",
-                    "subject": "Concurrency",
-                    "body_html": "<p>Hi</p>",
-                    "mailing_model_id": env["ir.model"]._get_id("res.partner"),
-                    "state": "done",
-                }
-            )
-            cr.execute(
-                """INSERT INTO mailing_trace (trace_type, mail_mail_id_int, email, model, res_id, mass_mailing_id,
-                                              trace_status, sent_datetime, create_uid, create_date, write_uid,
-                                              write_date)
-                   SELECT 'mail', 800000000 + p.id, p.email, 'res.partner', p.id, %s, 'sent', now(), 1, now(), 1,
-                          now()
-                     FROM res_partner p WHERE p.email LIKE 'bench-%%' ORDER BY p.id DESC LIMIT %s""",
-                [mailing.id, args.traces],
-            )
+        mailing = sent_mailing(env, "Concurrency mailing", args.traces, 800000000, newest_first=True)
         cr.execute("SELECT id FROM mailing_trace WHERE mass_mailing_id = %s", [mailing.id])
         trace_ids = [row[0] for row in cr.fetchall()]
         cr.execute("DELETE FROM marketing_event WHERE mailing_trace_id = ANY(%s)", [trace_ids])

@@ -386,6 +386,15 @@ class MarketingEvent(models.Model):
             )
         if not partner_id and not lead_id:
             raise ValidationError(self.env._("An event needs a contact (partner_id) or a lead (lead_id)."))
+        for name, value in (("partner_id", partner_id), ("lead_id", lead_id), ("campaign_id", campaign_id)):
+            if value is not None and value is not False and (not isinstance(value, int) or isinstance(value, bool)):
+                raise ValidationError(
+                    self.env._("%(name)s must be a record id (an integer), not %(value)r.", name=name, value=value)
+                )
+        if campaign_id and not self.env["utm.campaign"].browse(campaign_id).exists():
+            raise ValidationError(self.env._("There is no UTM campaign with id %s.", campaign_id))
+        if url is not None and (not isinstance(url, str) or len(url) > 2048):
+            raise ValidationError(self.env._("The URL must be a string of at most 2048 characters."))
         partner = self.env["res.partner"].browse(partner_id).exists() if partner_id else None
         if partner_id and not partner:
             raise ValidationError(self.env._("There is no contact with id %s.", partner_id))

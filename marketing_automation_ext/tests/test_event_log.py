@@ -47,6 +47,9 @@ class TestEventLog(MarketingCommon):
             ({"event_type": "email_open", "partner_id": self.partner_bob.id, "payload": {"x": "y" * 20000}}, "limit"),
             ({"event_type": "email_open"}, "needs a contact"),
             ({"event_type": "page_view", "partner_id": self.partner_bob.id, "dwell_seconds": -3}, "Dwell"),
+            ({"event_type": "email_open", "partner_id": "7; DROP TABLE"}, "must be a record id"),
+            ({"event_type": "email_open", "partner_id": self.partner_bob.id, "campaign_id": 999999999}, "campaign"),
+            ({"event_type": "page_view", "partner_id": self.partner_bob.id, "url": "x" * 5000}, "URL"),
         ]
         for kwargs, message in cases:
             event_type = kwargs.pop("event_type")

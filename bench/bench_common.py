@@ -1,0 +1,27 @@
+"""Shared by the bench scripts: a sent mailing whose traces are made in SQL."""
+
+
+def sent_mailing(env, name, count, mail_id_offset, newest_first=False):
+    """The mailing `name` (created once) with one 'sent' trace per bench contact, up to `count`."""
+    mailing = env["mailing.mailing"].search([("name", "=", name)], limit=1)
+    if mailing:
+        return mailing
+    mailing = env["mailing.mailing"].create(
+        {
+            "name": name,
+            "subject": name,
+            "body_html": "<p>Hi</p>",
+            "mailing_model_id": env["ir.model"]._get_id("res.partner"),
+            "state": "done",
+        }
+    )
+    env.cr.execute(
+        f"""INSERT INTO mailing_trace (trace_type, mail_mail_id_int, email, model, res_id, mass_mailing_id,
+                                       trace_status, sent_datetime, create_uid, create_date, write_uid, write_date)
+            SELECT 'mail', %s + p.id, p.email, 'res.partner', p.id, %s, 'sent', now(), 1, now(), 1, now()
+              FROM res_partner p WHERE p.email LIKE 'bench-%%'
+             ORDER BY p.id {"DESC" if newest_first else "ASC"} LIMIT %s""",
+        [mail_id_offset, mailing.id, count],
+    )
+    env.cr.commit()
+    return mailing
