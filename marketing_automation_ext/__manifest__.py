@@ -21,6 +21,7 @@
         "views/marketing_score_rule_views.xml",
         "views/marketing_score_history_views.xml",
         "views/marketing_segment_views.xml",
+        "views/marketing_workflow_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",

@@ -16,3 +16,10 @@ from . import mail_activity
 from . import mail_blacklist
 from . import phone_blacklist
 from . import res_config_settings
+from . import marketing_workflow
+from . import marketing_workflow_step
+from . import marketing_workflow_participant
+from . import marketing_workflow_trace
+from . import mailing_mailing
+from . import mail_compose_message
+from . import sms_composer

@@ -12,6 +12,17 @@ QUEUED_STATUSES = {status for by_status in STATUS_EVENTS.values() for status in 
 class MailingTrace(models.Model):
     _inherit = "mailing.trace"
 
+    marketing_workflow_trace_id = fields.Many2one(
+        "marketing.workflow.trace", string="Journey Step", ondelete="set null", readonly=True
+    )
+
+    def init(self):
+        # a journey step sends one message per participant, whatever happens to the batch
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS mailing_trace_marketing_workflow_trace_unique
+                   ON mailing_trace (marketing_workflow_trace_id) WHERE marketing_workflow_trace_id IS NOT NULL"""
+        )
+
     def write(self, vals):
         result = super().write(vals)
         if vals.get("trace_status") in QUEUED_STATUSES:

@@ -293,7 +293,7 @@ class MarketingEvent(models.Model):
                        ON CONFLICT (source_key) DO NOTHING
                        RETURNING id
                    )
-                   SELECT (SELECT count(*) FROM batch), (SELECT count(*) FROM inserted)""",
+                   SELECT (SELECT count(*) FROM batch), ARRAY(SELECT id FROM inserted)""",
                 limit=batch_size,
                 status_cases=status_cases,
                 click_cases=click_cases,
@@ -306,6 +306,8 @@ class MarketingEvent(models.Model):
         if inserted:
             self.invalidate_model()
             self.env["res.partner"].invalidate_model(["marketing_event_count"])
+            # journeys waiting on these opens, clicks, replies and bounces move on now
+            self.env["marketing.workflow.trace"].sudo()._react_to_events(inserted)
         return taken
 
     @api.model

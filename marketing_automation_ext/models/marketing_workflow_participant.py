@@ -1,0 +1,152 @@
+from markupsafe import escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class MarketingWorkflowParticipant(models.Model):
+    """One record taking part in one workflow (one stay: re-entry creates another)."""
+
+    _name = "marketing.workflow.participant"
+    _description = "Marketing Workflow Participant"
+    _order = "id desc"
+    _rec_name = "res_name"
+
+    workflow_id = fields.Many2one("marketing.workflow", required=True, ondelete="cascade", index=True)
+    res_model = fields.Char(required=True, readonly=True)
+    res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
+    res_name = fields.Char("Participant", compute="_compute_res_name")
+    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, ondelete="cascade", index="btree_not_null")
+    lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True, ondelete="cascade", index="btree_not_null")
+    unique_key = fields.Char(readonly=True, required=True)
+    state = fields.Selection(
+        [("running", "In Progress"), ("completed", "Completed"), ("converted", "Converted"), ("exited", "Exited")],
+        required=True,
+        default="running",
+        readonly=True,
+        index=True,
+    )
+    is_test = fields.Boolean("Test", readonly=True)
+    date_enrolled = fields.Datetime("Enrolled", readonly=True, default=fields.Datetime.now)
+    date_done = fields.Datetime("Left", readonly=True)
+    exit_reason = fields.Char(readonly=True)
+    trace_ids = fields.One2many("marketing.workflow.trace", "participant_id", string="Steps")
+    next_step_date = fields.Datetime("Next Step", compute="_compute_next_step")
+    next_step_id = fields.Many2one("marketing.workflow.step", string="Next Step Due", compute="_compute_next_step")
+    position = fields.Html(compute="_compute_position", sanitize=False)
+
+    def init(self):
+        # one running stay per person and workflow, whatever two workers enrol at once
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS marketing_workflow_participant_running_key
+                   ON marketing_workflow_participant (workflow_id, unique_key)
+                WHERE state = 'running' AND NOT is_test"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS marketing_workflow_participant_key
+                   ON marketing_workflow_participant (workflow_id, unique_key)"""
+        )
+
+    @api.depends("res_model", "res_id")
+    def _compute_res_name(self):
+        for participant in self:
+            record = self.env[participant.res_model].browse(participant.res_id).exists() if participant.res_model else None
+            participant.res_name = record.display_name if record else "%s,%s" % (participant.res_model, participant.res_id)
+
+    def _compute_next_step(self):
+        for participant in self:
+            pending = participant.trace_ids.filtered(lambda t: t.state == "scheduled").sorted("schedule_date")[:1]
+            participant.next_step_date = pending.schedule_date
+            participant.next_step_id = pending.step_id
+
+    def _compute_position(self):
+        """The workflow tree with this participant's state on each step (test mode view)."""
+        labels = dict(self.env["marketing.workflow.trace"]._fields["state"]._description_selection(self.env))
+        for participant in self:
+            by_step = {trace.step_id.id: trace for trace in participant.trace_ids}
+            lines = []
+
+            def walk(steps, depth):
+                for step in steps.sorted(lambda s: (s.sequence, s.id)):
+                    trace = by_step.get(step.id)
+                    state = trace.state if trace else "none"
+                    badge = labels.get(state, self.env._("not reached"))
+                    when = ""
+                    if trace and trace.state == "scheduled" and trace.schedule_date:
+                        when = " · %s" % fields.Datetime.to_string(trace.schedule_date)
+                    note = " · %s" % trace.note if trace and trace.note else ""
+                    lines.append(
+                        '<li class="o_ma_position o_ma_position_%s" style="margin-left:%spx">'
+                        '<span class="badge text-bg-%s">%s</span> <b>%s</b>%s%s</li>'
+                        % (
+                            state,
+                            depth * 24,
+                            {"processed": "success", "scheduled": "primary", "waiting": "info", "error": "danger",
+                             "rejected": "warning", "canceled": "secondary"}.get(state, "light"),
+                            badge,
+                            _escape(step.name),
+                            _escape(when),
+                            _escape(note),
+                        )
+                    )
+                    walk(step.child_ids, depth + 1)
+
+            walk(participant.workflow_id.step_ids.filtered(lambda s: not s.parent_id), 0)
+            participant.position = '<ul class="list-unstyled">%s</ul>' % "".join(lines)
+
+    def _exit(self, reason, now=None, state="exited"):
+        """Leave the journey: pending steps are cancelled with the reason."""
+        now = now or fields.Datetime.now()
+        running = self.filtered(lambda p: p.state == "running")
+        if not running:
+            return
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_trace SET state = 'canceled', note = %s
+                WHERE participant_id = ANY(%s) AND state IN ('scheduled', 'waiting')""",
+            [reason, running.ids],
+        )
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_participant SET state = %s, date_done = %s, exit_reason = %s
+                WHERE id = ANY(%s) AND state = 'running'""",
+            [state, now, reason, running.ids],
+        )
+        self.invalidate_model(["state", "date_done", "exit_reason"])
+        self.env["marketing.workflow.trace"].invalidate_model(["state", "note"])
+
+    def _complete_finished(self, now):
+        """Running participants with nothing scheduled or awaited any more have completed the journey."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_participant p SET state = 'completed', date_done = %s
+                WHERE p.id = ANY(%s) AND p.state = 'running'
+                      AND NOT EXISTS (SELECT 1 FROM marketing_workflow_trace t
+                                       WHERE t.participant_id = p.id AND t.state IN ('scheduled', 'waiting'))""",
+            [now, self.ids],
+        )
+        self.invalidate_model(["state", "date_done"])
+
+    def action_exit(self):
+        self._exit(self.env._("Removed by %s", self.env.user.name))
+        return True
+
+    def action_run_next(self):
+        """Test mode: run this participant's next scheduled step now, whatever its wait."""
+        self.ensure_one()
+        pending = self.trace_ids.filtered(lambda t: t.state == "scheduled").sorted("schedule_date")[:1]
+        if not pending:
+            raise UserError(self.env._("Nothing is scheduled for %s: the journey waits on a reaction or is over.", self.res_name))
+        now = fields.Datetime.now()
+        pending.schedule_date = now
+        self.env.flush_all()
+        pending._process(now)
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id, "view_mode": "form"}
+
+
+def _escape(text):
+    return str(escape(text or ""))

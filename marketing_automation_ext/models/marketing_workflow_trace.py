@@ -1,0 +1,445 @@
+import logging
+from datetime import timedelta
+
+from psycopg2 import Error as PsycopgError
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+from ..lib.journey import CONDITION_EVENTS, CONDITION_KIND, next_allowed_time, pick_split
+
+_logger = logging.getLogger(__name__)
+
+TRACE_STATES = [
+    ("scheduled", "Scheduled"),
+    ("waiting", "Waiting for a reaction"),
+    ("processed", "Done"),
+    ("rejected", "Rejected"),
+    ("canceled", "Cancelled"),
+    ("error", "Failed"),
+]
+POSITIVE = tuple(c for c, kind in CONDITION_KIND.items() if kind == "positive")
+NEGATIVE = tuple(c for c, kind in CONDITION_KIND.items() if kind == "negative")
+FREQUENCY_DEFER = timedelta(hours=6)
+
+
+class MarketingWorkflowTrace(models.Model):
+    """One step scheduled for one participant, executed at most once."""
+
+    _name = "marketing.workflow.trace"
+    _description = "Marketing Workflow Trace"
+    _order = "schedule_date desc, id desc"
+    _rec_name = "step_id"
+
+    participant_id = fields.Many2one(
+        "marketing.workflow.participant", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    workflow_id = fields.Many2one("marketing.workflow", required=True, ondelete="cascade", index=True, readonly=True)
+    step_id = fields.Many2one("marketing.workflow.step", required=True, ondelete="cascade", index=True, readonly=True)
+    parent_trace_id = fields.Many2one(
+        "marketing.workflow.trace", ondelete="cascade", readonly=True, index="btree_not_null"
+    )
+    state = fields.Selection(TRACE_STATES, required=True, default="scheduled", readonly=True)
+    schedule_date = fields.Datetime("Due", readonly=True)
+    expiry_date = fields.Datetime("Waits Until", readonly=True)
+    date_processed = fields.Datetime("Run At", readonly=True)
+    note = fields.Char("Result", readonly=True)
+    attempts = fields.Integer(readonly=True)
+    res_name = fields.Char(related="participant_id.res_name", string="Participant Name")
+    is_test = fields.Boolean(related="participant_id.is_test")
+    action_type = fields.Selection(related="step_id.action_type")
+    mailing_trace_ids = fields.One2many("mailing.trace", "marketing_workflow_trace_id", string="Messages")
+    mailing_trace_status = fields.Selection(
+        related="mailing_trace_ids.trace_status", string="Message Status", readonly=True
+    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    lead_created_id = fields.Many2one("crm.lead", string="Created Lead", readonly=True, ondelete="set null")
+
+    def init(self):
+        # a participant passes each step once: the guarantee against a second send
+        self.env.cr.execute(
+            """CREATE UNIQUE INDEX IF NOT EXISTS marketing_workflow_trace_once
+                   ON marketing_workflow_trace (participant_id, step_id)"""
+        )
+        # the cron's queue: due traces only
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS marketing_workflow_trace_due
+                   ON marketing_workflow_trace (schedule_date) WHERE state = 'scheduled'"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS marketing_workflow_trace_waiting
+                   ON marketing_workflow_trace (expiry_date) WHERE state = 'waiting'"""
+        )
+
+    # ------------------------------------------------------------------
+    # The batch
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _process_due(self, now, batch_size):
+        """Claim one batch of due traces (SKIP LOCKED) and run it; returns how many were taken."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT t.id FROM marketing_workflow_trace t
+                 JOIN marketing_workflow w ON w.id = t.workflow_id
+                 JOIN marketing_workflow_participant p ON p.id = t.participant_id
+                WHERE t.state = 'scheduled' AND t.schedule_date <= %s AND (w.state = 'running' OR p.is_test)
+                ORDER BY t.schedule_date, t.id
+                LIMIT %s
+                  FOR UPDATE OF t SKIP LOCKED""",
+            [now, batch_size],
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        if ids:
+            self.browse(ids)._process(now)
+        return len(ids)
+
+    def _process(self, now):
+        """Run these traces (already claimed): per step, decide the branch, act, schedule what follows."""
+        self.env.cr.execute("SET LOCAL jit = off")
+        traces = self.filtered(lambda t: t.state == "scheduled")
+        # a stay that ended (goal, exit) leaves nothing to run
+        ended = traces.filtered(lambda t: t.participant_id.state != "running")
+        if ended:
+            ended._set_state("canceled", self.env._("The participant has left the journey."), now)
+        traces -= ended
+        for workflow in traces.workflow_id:
+            workflow._apply_goal(now, traces.filtered(lambda t, w=workflow: t.workflow_id == w).participant_id.ids)
+        traces = traces.filtered(lambda t: t.participant_id.state == "running")
+        done = self.browse()
+        for step in traces.step_id:
+            step_traces = traces.filtered(lambda t, s=step: t.step_id == s)
+            done |= step_traces._run_step(step, now)
+        done._schedule_children(now)
+        self.participant_id._complete_finished(now)
+        return done
+
+    def _run_step(self, step, now):
+        """Run traces of one step; returns those that went through (for their children)."""
+        traces = self._decide(step, now)
+        if not traces:
+            return traces
+        # one record can be in the batch twice (a test run beside the real one): one send per batch
+        seen, first, later = set(), self.browse(), self.browse()
+        for trace in traces:
+            key = trace.participant_id.res_id
+            if key in seen:
+                later |= trace
+            else:
+                seen.add(key)
+                first |= trace
+        traces = first
+        if step.wait_send_time:
+            traces = traces._hold_quiet_hours(now)
+        try:
+            with self.env.cr.savepoint():
+                traces._execute(step, now)
+        except (UserError, ValidationError, ValueError, KeyError, TypeError, PsycopgError) as error:
+            if len(traces) == 1:
+                traces._set_state("error", _message(error), now)
+                return self.browse()
+            # find the culprit(s): one at a time, each in its own savepoint
+            for trace in traces:
+                try:
+                    with self.env.cr.savepoint():
+                        trace._execute(step, now)
+                except (UserError, ValidationError, ValueError, KeyError, TypeError, PsycopgError) as single_error:
+                    trace._set_state("error", _message(single_error), now)
+        _ = later  # left scheduled for the next batch
+        return traces.filtered(lambda t: t.state == "processed")
+
+    def _decide(self, step, now):
+        """Branch and split conditions are decided when due; the others ran their course already."""
+        if step.condition in ("branch_true", "branch_false"):
+            matching = step._matching_ids(self.participant_id.mapped("res_id"))
+            wanted = step.condition == "branch_true"
+            failing = self.filtered(lambda t: (t.participant_id.res_id in matching) != wanted)
+            failing._set_state("canceled", self.env._("Condition not met"), now)
+            return self - failing
+        if step.condition == "split":
+            siblings = step.parent_id.child_ids if step.parent_id else step.workflow_id.step_ids.filtered(lambda s: not s.parent_id)
+            branches = [(s.id, s.split_percent) for s in siblings.filtered(lambda s: s.condition == "split").sorted("id")]
+            salt = step.parent_id.id or 0
+            other = self.filtered(lambda t: pick_split(t.participant_id.id, branches, salt) != step.id)
+            other._set_state("canceled", self.env._("Other branch of the split"), now)
+            return self - other
+        return self
+
+    def _execute(self, step, now):
+        records = self.env[step.workflow_id.model_name].browse(self.participant_id.mapped("res_id"))
+        existing = records.exists()
+        if existing != records:
+            gone = self.filtered(lambda t: t.participant_id.res_id not in existing.ids)
+            gone._set_state("rejected", self.env._("The record was deleted"), now)
+            traces = self - gone
+            records = self.env[step.workflow_id.model_name].browse(traces.participant_id.mapped("res_id"))
+        else:
+            traces = self
+        if not traces:
+            return
+        step.with_context(marketing_workflow_now=now)._run_action(traces, records, now)
+        # what the action did not mark otherwise went through
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_trace SET state = 'processed', date_processed = %s, attempts = attempts + 1
+                WHERE id = ANY(%s) AND state = 'scheduled' AND schedule_date <= %s""",
+            [now, traces.ids, now],
+        )
+        self.invalidate_recordset(["state", "date_processed", "attempts"])
+
+    def _set_state(self, state, note, now):
+        if not self:
+            return
+        self.env.cr.execute(
+            "UPDATE marketing_workflow_trace SET state = %s, note = %s, date_processed = %s WHERE id = ANY(%s)",
+            [state, note, now, self.ids],
+        )
+        self.invalidate_recordset(["state", "note", "date_processed"])
+
+    def _retry_or_fail(self, note, now, retries):
+        """Try again later (1, 2, 4… minutes), or record the failure once the retries are used."""
+        self.ensure_one()
+        self.flush_recordset()
+        if self.attempts + 1 >= retries:
+            self._set_state("error", note, now)
+            self.env.cr.execute("UPDATE marketing_workflow_trace SET attempts = attempts + 1 WHERE id = %s", [self.id])
+        else:
+            self.env.cr.execute(
+                """UPDATE marketing_workflow_trace SET attempts = attempts + 1, note = %s,
+                          schedule_date = %s::timestamp + (2 ^ attempts) * INTERVAL '1 minute'
+                    WHERE id = %s""",
+                [note, now + timedelta(seconds=1), self.id],
+            )
+        self.invalidate_recordset(["state", "note", "attempts", "schedule_date"])
+
+    # ------------------------------------------------------------------
+    # Safety at send time
+    # ------------------------------------------------------------------
+
+    def _safety_check(self, channel, now):
+        """Reject what may not be sent (reason recorded), hold back what may not be sent *now*.
+
+        Returns the traces that may be sent now.
+        """
+        if not self:
+            return self
+        step = self.step_id
+        workflow = step.workflow_id
+        model = self.env[workflow.model_name]
+        table = SQL.identifier(model._table)
+        partner = SQL("r.id") if model._name == "res.partner" else SQL("r.partner_id")
+        bounce_limit = int(self.env["ir.config_parameter"].sudo().get_param("marketing_automation_ext.bounce_limit", 3))
+        if channel == "email":
+            address = SQL("r.email_normalized")
+            listed = SQL("EXISTS (SELECT 1 FROM mail_blacklist b WHERE b.email = r.email_normalized AND b.active)")
+            bounced = SQL("COALESCE(r.message_bounce, 0) >= %s", bounce_limit) if bounce_limit else SQL("false")
+        else:
+            address = SQL("r.phone_sanitized")
+            listed = SQL("EXISTS (SELECT 1 FROM phone_blacklist b WHERE b.number = r.phone_sanitized AND b.active)")
+            bounced = SQL("false")
+        self.env.cr.execute(
+            SQL(
+                """SELECT t.id, %(address)s, %(listed)s, %(bounced)s,
+                          COALESCE((SELECT tz FROM res_partner WHERE id = %(partner)s), %(default_tz)s)
+                     FROM marketing_workflow_trace t
+                     JOIN marketing_workflow_participant p ON p.id = t.participant_id
+                     JOIN %(table)s r ON r.id = p.res_id
+                    WHERE t.id = ANY(%(ids)s)""",
+                address=address,
+                listed=listed,
+                bounced=bounced,
+                partner=partner,
+                default_tz=workflow.user_id.tz or "UTC",
+                table=table,
+                ids=self.ids,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        rejected, held, allowed = {}, {}, []
+        for trace_id, address_value, is_listed, is_bounced, tz in rows:
+            if not address_value:
+                rejected[trace_id] = self.env._("No email address") if channel == "email" else self.env._("No mobile number")
+            elif is_listed:
+                rejected[trace_id] = self.env._("Blacklisted / opted out")
+            elif is_bounced:
+                rejected[trace_id] = self.env._("Address bounces")
+            elif workflow.quiet_hours:
+                allowed_at = next_allowed_time(now, tz, workflow.quiet_start, workflow.quiet_end)
+                if allowed_at > now:
+                    held[trace_id] = (allowed_at, self.env._("Held back: quiet hours"))
+                else:
+                    allowed.append((trace_id, address_value))
+            else:
+                allowed.append((trace_id, address_value))
+        capped = self._frequency_capped(channel, [address for _trace, address in allowed], now)
+        for trace_id, address_value in allowed:
+            if address_value in capped:
+                held[trace_id] = (capped[address_value], self.env._("Held back: frequency cap reached"))
+        for reason in set(rejected.values()):
+            self.browse([tid for tid, r in rejected.items() if r == reason])._set_state("rejected", reason, now)
+        for trace_id, (allowed_at, note) in held.items():
+            self.env.cr.execute(
+                "UPDATE marketing_workflow_trace SET schedule_date = %s, note = %s WHERE id = %s",
+                [allowed_at, note, trace_id],
+            )
+        self.invalidate_recordset(["schedule_date", "note"])
+        sendable_ids = {tid for tid, _address in allowed if tid not in held}
+        return self.filtered(lambda t: t.id in sendable_ids)
+
+    @api.model
+    def _frequency_capped(self, channel, addresses, now):
+        """{address: when it may receive again} for addresses at the global frequency cap."""
+        params = self.env["ir.config_parameter"].sudo()
+        cap = int(params.get_param("marketing_automation_ext.frequency_cap", 0) or 0)
+        days = int(params.get_param("marketing_automation_ext.frequency_days", 7) or 7)
+        if not cap or not addresses:
+            return {}
+        column = "email" if channel == "email" else "sms_number"
+        since = now - timedelta(days=days)
+        self.env.cr.execute(
+            SQL(
+                """SELECT %(column)s, count(*), min(create_date) FROM mailing_trace
+                    WHERE %(column)s = ANY(%(addresses)s) AND create_date >= %(since)s
+                          AND trace_status NOT IN ('cancel', 'error')
+                    GROUP BY 1 HAVING count(*) >= %(cap)s""",
+                column=SQL.identifier(column),
+                addresses=list(set(addresses)),
+                since=since,
+                cap=cap,
+            )
+        )
+        return {
+            address: max(oldest + timedelta(days=days), now + FREQUENCY_DEFER)
+            for address, _count, oldest in self.env.cr.fetchall()
+        }
+
+    def _hold_quiet_hours(self, now):
+        """'At the next allowed send time': hold traces whose contact is in quiet hours; returns the rest."""
+        workflow = self.workflow_id[:1]
+        if not workflow.quiet_hours:
+            return self
+        held = self.browse()
+        for trace in self:
+            participant = trace.participant_id
+            tz = participant.partner_id.tz or workflow.user_id.tz or "UTC"
+            allowed_at = next_allowed_time(now, tz, workflow.quiet_start, workflow.quiet_end)
+            if allowed_at > now:
+                trace.write({"schedule_date": allowed_at, "note": self.env._("Held back: quiet hours")})
+                held |= trace
+        return self - held
+
+    # ------------------------------------------------------------------
+    # What follows
+    # ------------------------------------------------------------------
+
+    def _schedule_children(self, now):
+        """One INSERT: timers and 'not … within' are scheduled, reactions wait for their event."""
+        if not self:
+            return
+        Step = self.env["marketing.workflow.step"]
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO marketing_workflow_trace
+                          (participant_id, workflow_id, step_id, parent_trace_id, state, schedule_date, expiry_date,
+                           attempts, create_uid, create_date, write_uid, write_date)
+                   SELECT t.participant_id, t.workflow_id, c.id, t.id,
+                          CASE WHEN c.condition IN %(positive)s THEN 'waiting' ELSE 'scheduled' END,
+                          CASE WHEN c.condition IN %(positive)s THEN NULL ELSE %(now)s::timestamp + %(delay)s END,
+                          CASE WHEN c.condition IN %(positive)s THEN %(now)s::timestamp + %(window)s END,
+                          0, %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM marketing_workflow_trace t
+                     JOIN marketing_workflow_step c ON c.parent_id = t.step_id
+                    WHERE t.id = ANY(%(ids)s) AND t.state = 'processed'
+                   ON CONFLICT DO NOTHING""",
+                positive=POSITIVE,
+                now=now,
+                delay=Step._delay_sql("c"),
+                window=Step._window_sql("c"),
+                uid=self.env.uid,
+                ids=self.ids,
+            )
+        )
+        self.invalidate_model()
+
+    @api.model
+    def _react_to_events(self, event_ids):
+        """Tracking events meet or defeat the engagement conditions waiting on their message.
+
+        One statement each: 'opened'/'clicked'/… children waiting on the message's
+        trace are scheduled (event time + their wait); 'not opened within'…
+        children are cancelled. Returns the number of traces moved.
+        """
+        if not event_ids:
+            return 0
+        Step = self.env["marketing.workflow.step"]
+        matches = SQL(" OR ").join(
+            SQL("(s.condition = %s AND e.event_type IN %s)", condition, events)
+            for condition, events in CONDITION_EVENTS.items()
+        )
+        link_filter = SQL(
+            "(s.condition NOT IN ('clicked', 'not_clicked') OR COALESCE(s.link_url, '') = ''"
+            " OR e.url ILIKE '%%' || s.link_url || '%%')"
+        )
+        self.env.cr.execute(
+            SQL(
+                """WITH hit AS MATERIALIZED (
+                       SELECT c.id, s.condition, min(e.date) AS date
+                         FROM marketing_event e
+                         JOIN mailing_trace mt ON mt.id = e.mailing_trace_id
+                         JOIN marketing_workflow_trace c ON c.parent_trace_id = mt.marketing_workflow_trace_id
+                         JOIN marketing_workflow_step s ON s.id = c.step_id
+                        WHERE e.id = ANY(%(events)s) AND mt.marketing_workflow_trace_id IS NOT NULL
+                              AND ((c.state = 'waiting' AND s.condition IN %(positive)s)
+                                   OR (c.state = 'scheduled' AND s.condition IN %(negative)s))
+                              AND (%(matches)s) AND %(link_filter)s
+                        GROUP BY c.id, s.condition
+                   ), met AS (
+                       UPDATE marketing_workflow_trace t
+                          SET state = 'scheduled', schedule_date = GREATEST(h.date, t.create_date) + %(wait)s,
+                              expiry_date = NULL
+                         FROM hit h, marketing_workflow_step s
+                        WHERE t.id = h.id AND s.id = t.step_id AND h.condition IN %(positive)s
+                    RETURNING t.id
+                   ), defeated AS (
+                       UPDATE marketing_workflow_trace t SET state = 'canceled', note = %(note)s, date_processed = h.date
+                         FROM hit h
+                        WHERE t.id = h.id AND h.condition IN %(negative)s
+                    RETURNING t.id
+                   )
+                   SELECT (SELECT count(*) FROM met) + (SELECT count(*) FROM defeated)""",
+                events=list(event_ids),
+                positive=POSITIVE,
+                negative=NEGATIVE,
+                matches=matches,
+                link_filter=link_filter,
+                wait=Step._wait_sql("s"),
+                note=self.env._("The contact reacted in time"),
+            )
+        )
+        moved = self.env.cr.fetchone()[0]
+        if moved:
+            self.invalidate_model()
+            self.env.ref("marketing_automation_ext.ir_cron_marketing_workflow")._trigger()
+        return moved
+
+    @api.model
+    def _expire_waiting(self, now):
+        """Reactions that did not come within their window: cancelled, the participant may be done."""
+        self.env.cr.execute(
+            """WITH expired AS (
+                   UPDATE marketing_workflow_trace SET state = 'canceled', note = %s, date_processed = %s
+                    WHERE state = 'waiting' AND expiry_date <= %s
+                RETURNING participant_id
+               )
+               SELECT DISTINCT participant_id FROM expired""",
+            [self.env._("No reaction within the window"), now, now],
+        )
+        participant_ids = [row[0] for row in self.env.cr.fetchall()]
+        if participant_ids:
+            self.invalidate_model()
+            self.env["marketing.workflow.participant"].browse(participant_ids)._complete_finished(now)
+        return len(participant_ids)
+
+
+def _message(error):
+    return str(error.args[0] if getattr(error, "args", None) else error)[:500]
