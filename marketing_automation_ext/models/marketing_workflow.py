@@ -310,9 +310,9 @@ class MarketingWorkflow(models.Model):
                        RETURNING id
                    ), scheduled AS (
                        INSERT INTO marketing_workflow_trace
-                              (participant_id, workflow_id, step_id, state, schedule_date,
+                              (participant_id, workflow_id, step_id, state, schedule_date, attempts,
                                create_uid, create_date, write_uid, write_date)
-                       SELECT e.id, %(workflow)s, s.id, 'scheduled', %(now)s::timestamp + s.delay,
+                       SELECT e.id, %(workflow)s, s.id, 'scheduled', %(now)s::timestamp + s.delay, 0,
                               %(uid)s, %(now)s, %(uid)s, %(now)s
                          FROM enrolled e
                         CROSS JOIN (SELECT id, %(delay)s AS delay FROM marketing_workflow_step

@@ -181,7 +181,7 @@ class MarketingWorkflowTrace(models.Model):
         step.with_context(marketing_workflow_now=now)._run_action(traces, records, now)
         # what the action did not mark otherwise went through
         self.env.cr.execute(
-            """UPDATE marketing_workflow_trace SET state = 'processed', date_processed = %s, attempts = attempts + 1
+            """UPDATE marketing_workflow_trace SET state = 'processed', date_processed = %s, attempts = COALESCE(attempts, 0) + 1
                 WHERE id = ANY(%s) AND state = 'scheduled' AND schedule_date <= %s""",
             [now, traces.ids, now],
         )
@@ -202,11 +202,11 @@ class MarketingWorkflowTrace(models.Model):
         self.flush_recordset()
         if self.attempts + 1 >= retries:
             self._set_state("error", note, now)
-            self.env.cr.execute("UPDATE marketing_workflow_trace SET attempts = attempts + 1 WHERE id = %s", [self.id])
+            self.env.cr.execute("UPDATE marketing_workflow_trace SET attempts = COALESCE(attempts, 0) + 1 WHERE id = %s", [self.id])
         else:
             self.env.cr.execute(
-                """UPDATE marketing_workflow_trace SET attempts = attempts + 1, note = %s,
-                          schedule_date = %s::timestamp + (2 ^ attempts) * INTERVAL '1 minute'
+                """UPDATE marketing_workflow_trace SET attempts = COALESCE(attempts, 0) + 1, note = %s,
+                          schedule_date = %s::timestamp + (2 ^ COALESCE(attempts, 0)) * INTERVAL '1 minute'
                     WHERE id = %s""",
                 [note, now + timedelta(seconds=1), self.id],
             )

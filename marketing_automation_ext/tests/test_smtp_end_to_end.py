@@ -5,6 +5,7 @@ import email
 import re
 import socket
 import time
+from datetime import datetime, timedelta
 from email import policy
 from unittest.mock import patch
 from urllib.parse import urlparse
@@ -15,6 +16,7 @@ import odoo
 from odoo.tests import HttpCase, tagged
 
 from .common import MarketingCommon
+from .workflow_common import WorkflowCommon
 
 
 class CollectingHandler:
@@ -88,3 +90,58 @@ class TestRealSmtp(MarketingCommon, HttpCase):
         self.assertEqual(trace.trace_status, "open")
         self.assertEqual(len(self.events_of(self.partner_anna, "email_click")), 1)
         self.assertEqual(self.partner_anna.marketing_score, 7 + 5 + 10)
+
+
+@tagged("post_install", "-at_install", "marketing_automation")
+class TestJourneyRealSmtp(WorkflowCommon, HttpCase):
+    """A journey's emails leave Odoo through a real SMTP server, and the tracking links in
+    them drive the journey's branches."""
+
+    def _deliver_for_real(self, handler, count):
+        with patch.object(odoo.modules.module, "current_test", None):
+            self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()
+        deadline = time.time() + 10
+        while len(handler.messages) < count and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(len(handler.messages), count)
+        return email.message_from_bytes(handler.messages[-1][1], policy=policy.SMTP)
+
+    def test_journey_through_real_smtp_server(self):
+        handler = CollectingHandler()
+        port = free_port()
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        self.addCleanup(controller.stop)
+        server = self.env["ir.mail_server"].create(
+            {"name": "Local journey SMTP", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_encryption": "none"}
+        )
+        workflow, steps = self._example_journey(model_name="res.partner")
+        (steps["welcome"] | steps["offer"] | steps["second"]).mailing_id.mail_server_id = server
+        workflow.action_start()
+        workflow.enrol(self.partner_anna.ids)
+        self.run_journeys()
+
+        welcome = self._deliver_for_real(handler, 1)
+        self.assertEqual(welcome["Subject"], "Welcome")
+        self.assertEqual(handler.messages[0][0], [self.partner_anna.email])
+        html = welcome.get_body(("html",)).get_content()
+        self.assertIn("Anna Buyer", html, "rendered for the participant")
+        pixel = re.search(r'src="(https?://[^"]+/mail/track/\d+/[0-9a-f]+/blank\.gif)"', html).group(1)
+        self.assertEqual(self.url_open(urlparse(pixel).path).status_code, 200)
+
+        # the open, seen through Odoo's own pixel route, sends the offer
+        self.run_journeys()
+        offer = self._deliver_for_real(handler, 2)
+        self.assertEqual(offer["Subject"], "Our offer")
+        participant = workflow.participant_ids
+        self.assertEqual(self.trace_of(participant, steps["second"]).state, "canceled", "opened: no second chance")
+
+        # the click on the offer's tracked link schedules the salesperson's call in 2 days
+        link = re.search(r'href="(https?://[^"]+/r/[A-Za-z0-9]+/m/\d+)"', offer.get_body(("html",)).get_content())
+        response = self.url_open(urlparse(link.group(1)).path, allow_redirects=False)
+        self.assertEqual(response.status_code, 301)
+        self.assertTrue(response.headers["Location"].startswith("https://www.example.com/offer"))
+        self.run_journeys()
+        call = self.trace_of(participant, steps["call"])
+        self.assertEqual(call.state, "scheduled")
+        self.assertGreater(call.schedule_date, datetime.now() + timedelta(days=1, hours=23))
