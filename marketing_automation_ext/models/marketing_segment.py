@@ -189,6 +189,7 @@ class MarketingSegment(models.Model):
         "condition_ids.url_pattern",
         "condition_ids.min_count",
         "condition_ids.days",
+        "condition_ids.workflow_id",
         "include_segment_ids",
         "exclude_segment_ids",
     )

@@ -218,3 +218,41 @@ class TestSegments(MarketingCommon):
             ["segment_id/.id", "partner_id/.id"], [[str(dynamic.id), str(self.partner_bob.id)]]
         )
         self.assertIn("follow its rules", result["messages"][0]["message"])
+
+    def test_journey_conditions_and_segment_as_journey_audience(self):
+        """The marketer's segment feeds a journey (entry = enrolment), and journey states feed segments."""
+        prospects = self.segment(name="Clicked prospects")
+        prospects.condition_ids = [(0, 0, {"event_type": "email_click", "days": 30})]
+        prospects._refresh()
+        journey = self.env["marketing.workflow"].create(
+            {"name": "Nurture", "trigger": "audience", "segment_id": prospects.id, "quiet_hours": False}
+        )
+        first = self.env["marketing.workflow.step"].create(
+            {"name": "Task", "workflow_id": journey.id, "action_type": "activity"}
+        )
+        self.env["marketing.workflow.step"].create(
+            {"name": "Later", "workflow_id": journey.id, "parent_id": first.id, "action_type": "wait",
+             "wait_amount": 5, "wait_unit": "days"}
+        )
+        journey.action_start()
+        self.assertEqual(journey.participant_count, 0)
+        self.record(self.partner_cara, "email_click")  # enters the segment incrementally…
+        self.assertIn(self.partner_cara, self.members(prospects))
+        self.env["marketing.workflow"]._run_now()  # …and so the journey
+        self.assertEqual(journey.participant_ids.mapped("res_id"), [self.partner_cara.id])
+
+        in_journey = self.segment(name="In nurture")
+        in_journey.condition_ids = [(0, 0, {"kind": "in_workflow", "workflow_id": journey.id})]
+        done = self.segment(name="Nurtured")
+        done.condition_ids = [(0, 0, {"kind": "completed_workflow", "workflow_id": journey.id})]
+        left = self.segment(name="Left nurture")
+        left.condition_ids = [(0, 0, {"kind": "exited_workflow", "workflow_id": journey.id})]
+        (in_journey | done | left)._refresh()
+        self.assertEqual(self.members(in_journey), self.partner_cara)
+        self.assertFalse(self.members(done))
+        journey.participant_ids.action_exit()
+        (in_journey | done | left)._refresh()
+        self.assertFalse(self.members(in_journey))
+        self.assertEqual(self.members(left), self.partner_cara)
+        with self.assertRaises(ValidationError):
+            self.segment(name="No journey", condition_ids=[(0, 0, {"kind": "in_workflow"})])
