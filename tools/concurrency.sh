@@ -10,3 +10,4 @@ db_exists "$BENCH_DB" || die "no database $BENCH_DB: run 'make bench' (same BENC
 write_config "$CONF" 8269
 cd "$ROOT"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/cron_concurrency.py --config "$CONF" --db "$BENCH_DB"
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/journey_concurrency.py --config "$CONF" --db "$BENCH_DB"

@@ -399,11 +399,12 @@ class MarketingWorkflowTrace(models.Model):
                               expiry_date = NULL
                          FROM hit h, marketing_workflow_step s
                         WHERE t.id = h.id AND s.id = t.step_id AND h.condition IN %(positive)s
+                              AND t.state = 'waiting' -- rechecked if a worker changed the row meanwhile
                     RETURNING t.id
                    ), defeated AS (
                        UPDATE marketing_workflow_trace t SET state = 'canceled', note = %(note)s, date_processed = h.date
                          FROM hit h
-                        WHERE t.id = h.id AND h.condition IN %(negative)s
+                        WHERE t.id = h.id AND h.condition IN %(negative)s AND t.state = 'scheduled'
                     RETURNING t.id
                    )
                    SELECT (SELECT count(*) FROM met) + (SELECT count(*) FROM defeated)""",
