@@ -12,6 +12,7 @@ from odoo.tools import SQL
 from ..lib.domains import check_domain_applies, evaluate_domain
 from ..lib.graph import find_cycle
 from ..lib.journey import CONDITION_KIND, CONDITION_PARENT_ACTION, WAIT_UNITS
+from .marketing_event import EVENT_TYPES
 from .marketing_score_rule import TARGETS
 from .marketing_segment import GRADE_FILTERS
 
@@ -45,6 +46,7 @@ ACTIONS = [
     ("write", "Update a field"),
     ("server_action", "Run a server action"),
     ("notify", "Notify a user"),
+    ("touchpoint", "Log a touchpoint (scored by its rules)"),
     ("webhook", "Call a webhook"),
     ("wait", "Nothing (a pause or a branch point)"),
     ("exit", "Exit the journey"),
@@ -136,6 +138,12 @@ class MarketingWorkflowStep(models.Model):
     write_value = fields.Char("Value", help="Text as typed; for a relation, the record's id.")
     server_action_id = fields.Many2one("ir.actions.server", string="Server Action", domain="[('model_name', '=', model_name)]")
     notify_message = fields.Text("Notification")
+    event_type = fields.Selection(
+        EVENT_TYPES,
+        string="Touchpoint",
+        default="custom",
+        help="Logged in the engagement log: score rules on this type adjust the score.",
+    )
     webhook_url = fields.Char("URL")
     webhook_timeout = fields.Integer("Timeout (s)", default=5)
     # figures
@@ -497,6 +505,23 @@ class MarketingWorkflowStep(models.Model):
                 message_type="comment",
                 subtype_xmlid="mail.mt_note",
             )
+
+    def _action_touchpoint(self, traces, records, now):
+        partners = {record.id: record.id if record._name == "res.partner" else record.partner_id.id for record in records}
+        self.env["marketing.event"].sudo()._record(
+            [
+                {
+                    "event_type": self.event_type or "custom",
+                    "partner_id": partners[trace.participant_id.res_id] or None,
+                    "lead_id": trace.participant_id.lead_id.id or None,
+                    "date": now,
+                    "payload": {"workflow": self.workflow_id.name, "step": self.name},
+                    # a retried batch never logs it twice
+                    "source_key": "journey:%s" % trace.id,
+                }
+                for trace in traces
+            ]
+        )
 
     def _action_webhook(self, traces, records, now):
         """POST each participant as JSON, several at a time; failures are retried later, then recorded."""

@@ -3,6 +3,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .common import MarketingCommon
+from .workflow_common import WorkflowCommon
 
 
 @tagged("post_install", "-at_install", "marketing_automation")
@@ -64,3 +65,45 @@ class TestSmsTouchpoints(MarketingCommon, MassSMSCase):
         self.env["marketing.event"]._score_pending_now()
         self.assertEqual(len(self.events_of(self.partner_bob, "sms_bounce")), 1)
         self.assertEqual(self.partner_bob.marketing_score, -4)
+
+
+@tagged("post_install", "-at_install", "marketing_automation")
+class TestSmsJourney(WorkflowCommon, MassSMSCase):
+    """An SMS step, its tracked link, and the 'SMS clicked' / 'not clicked' branches."""
+
+    def test_sms_clicked_or_not(self):
+        self.partner_bob.phone = "+32 456 00 33 44"
+        self.partner_anna.phone = "+32 456 00 11 22"
+        workflow = self.Workflow.create({"name": "SMS nudge", "trigger": "manual", "quiet_hours": False})
+        sms = self.Step.create(
+            {"name": "Nudge", "workflow_id": workflow.id, "action_type": "sms",
+             "mailing_id": self._mailing(workflow, "Nudge", "Book now: https://www.example.com/book",
+                                         mailing_type="sms").id}
+        )
+        sms.mailing_id.write({"sms_allow_unsubscribe": False, "sms_force_send": True})
+        bonus = self.env["marketing.score.rule"].create(
+            {"name": "Journey bonus", "rule_type": "behaviour", "event_type": "custom", "points": 9}
+        )
+        clicked = self.Step.create(
+            {"name": "Thank", "workflow_id": workflow.id, "parent_id": sms.id, "condition": "sms_clicked",
+             "action_type": "touchpoint", "event_type": "custom"}
+        )
+        ignored = self.Step.create(
+            {"name": "Call", "workflow_id": workflow.id, "parent_id": sms.id, "condition": "sms_not_clicked",
+             "window_amount": 1, "window_unit": "days", "action_type": "activity"}
+        )
+        workflow.action_start()
+        workflow.enrol((self.partner_anna | self.partner_bob).ids)
+        with self.mockSMSGateway():
+            self.run_journeys()
+        self.assertEqual(len(sms.mailing_id.mailing_trace_ids), 2)
+        self.gateway_sms_click(sms.mailing_id, self.partner_anna)
+        self.run_journeys()
+        self.run_journeys()
+        anna = workflow.participant_ids.filtered(lambda p: p.res_id == self.partner_anna.id)
+        self.assertEqual(self.trace_of(anna, clicked).state, "processed")
+        self.assertEqual(self.trace_of(anna, ignored).state, "canceled")
+        self.assertEqual(self.breakdown(self.partner_anna)[bonus.name], (9, 1), "the journey adjusted her score")
+        bob = workflow.participant_ids.filtered(lambda p: p.res_id == self.partner_bob.id)
+        self.assertEqual(self.trace_of(bob, ignored).state, "scheduled", "decided when the day is over")
+        self.assertEqual(self.trace_of(bob, clicked).state, "waiting")
