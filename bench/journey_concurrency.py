@@ -88,12 +88,21 @@ def main():
         parent = False
         for subject in ("Concurrency one", "Concurrency two"):
             mailing = env["mailing.mailing"].create(
-                {"name": subject, "subject": subject, "body_html": "<p>Hi <t t-out='object.name'/></p>",
-                 "marketing_workflow_id": workflow.id}
+                {
+                    "name": subject,
+                    "subject": subject,
+                    "body_html": "<p>Hi <t t-out='object.name'/></p>",
+                    "marketing_workflow_id": workflow.id,
+                }
             )
             parent = env["marketing.workflow.step"].create(
-                {"name": subject, "workflow_id": workflow.id, "action_type": "email", "mailing_id": mailing.id,
-                 "parent_id": parent.id if parent else False}
+                {
+                    "name": subject,
+                    "workflow_id": workflow.id,
+                    "action_type": "email",
+                    "mailing_id": mailing.id,
+                    "parent_id": parent.id if parent else False,
+                }
             )
         workflow.action_start()
         cr.execute("SELECT id FROM res_partner WHERE email LIKE 'conc-%%' ORDER BY id LIMIT %s", [args.contacts])

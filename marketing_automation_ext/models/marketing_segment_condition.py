@@ -5,7 +5,6 @@ from odoo.tools import SQL
 from ..lib.scoring import url_pattern_to_like
 from .marketing_event import EVENT_TYPES
 
-
 # journey conditions: participant states that count (test runs never do)
 WORKFLOW_STATES = {
     "in_workflow": ("running",),

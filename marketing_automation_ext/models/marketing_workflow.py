@@ -139,9 +139,13 @@ class MarketingWorkflow(models.Model):
     def _check_segment(self):
         for workflow in self:
             if workflow.segment_id and workflow.segment_id.model_name != workflow.model_name:
-                raise ValidationError(self.env._("The segment of %s holds other records than it targets.", workflow.name))
+                raise ValidationError(
+                    self.env._("The segment of %s holds other records than it targets.", workflow.name)
+                )
 
-    @api.constrains("trigger", "trigger_event_type", "date_field_id", "reentry", "reentry_days", "quiet_start", "quiet_end")
+    @api.constrains(
+        "trigger", "trigger_event_type", "date_field_id", "reentry", "reentry_days", "quiet_start", "quiet_end"
+    )
     def _check_trigger(self):
         for workflow in self:
             if workflow.trigger == "event" and not workflow.trigger_event_type:
@@ -159,7 +163,7 @@ class MarketingWorkflow(models.Model):
     @api.constrains("model_name")
     def _check_model_locked(self):
         for workflow in self:
-            if workflow.participant_ids.filtered(lambda p: p.res_model != workflow.model_name):
+            if any(p.res_model != workflow.model_name for p in workflow.participant_ids):
                 raise ValidationError(self.env._("A workflow with participants cannot change its target."))
 
     # ------------------------------------------------------------------
@@ -258,7 +262,9 @@ class MarketingWorkflow(models.Model):
         record_key = SQL("%s || ':' || %s.id", self.model_name, SQL.identifier(alias))
         if self.unique_by == "record":
             return record_key
-        partner = SQL.identifier(alias, "id") if self.model_name == "res.partner" else SQL.identifier(alias, "partner_id")
+        partner = (
+            SQL.identifier(alias, "id") if self.model_name == "res.partner" else SQL.identifier(alias, "partner_id")
+        )
         if self.unique_by == "partner":
             return SQL("COALESCE('partner:' || %s, %s)", partner, record_key)
         return SQL("COALESCE('email:' || %s, %s)", SQL.identifier(alias, "email_normalized"), record_key)
@@ -521,7 +527,9 @@ class MarketingWorkflow(models.Model):
 
     def action_view_traces(self):
         self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("marketing_automation_ext.marketing_workflow_trace_action")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "marketing_automation_ext.marketing_workflow_trace_action"
+        )
         action["domain"] = [("workflow_id", "=", self.id)]
         return action
 

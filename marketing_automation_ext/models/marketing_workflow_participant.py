@@ -3,6 +3,15 @@ from markupsafe import escape
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+POSITION_COLORS = {
+    "processed": "success",
+    "scheduled": "primary",
+    "waiting": "info",
+    "error": "danger",
+    "rejected": "warning",
+    "canceled": "secondary",
+}
+
 
 class MarketingWorkflowParticipant(models.Model):
     """One record taking part in one workflow (one stay: re-entry creates another)."""
@@ -16,7 +25,9 @@ class MarketingWorkflowParticipant(models.Model):
     res_model = fields.Char(required=True, readonly=True)
     res_id = fields.Many2oneReference("Record", model_field="res_model", required=True, readonly=True)
     res_name = fields.Char("Participant", compute="_compute_res_name")
-    partner_id = fields.Many2one("res.partner", string="Contact", readonly=True, ondelete="cascade", index="btree_not_null")
+    partner_id = fields.Many2one(
+        "res.partner", string="Contact", readonly=True, ondelete="cascade", index="btree_not_null"
+    )
     lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True, ondelete="cascade", index="btree_not_null")
     unique_key = fields.Char(readonly=True, required=True)
     state = fields.Selection(
@@ -50,8 +61,12 @@ class MarketingWorkflowParticipant(models.Model):
     @api.depends("res_model", "res_id")
     def _compute_res_name(self):
         for participant in self:
-            record = self.env[participant.res_model].browse(participant.res_id).exists() if participant.res_model else None
-            participant.res_name = record.display_name if record else "%s,%s" % (participant.res_model, participant.res_id)
+            record = (
+                self.env[participant.res_model].browse(participant.res_id).exists() if participant.res_model else None
+            )
+            participant.res_name = (
+                record.display_name if record else "%s,%s" % (participant.res_model, participant.res_id)
+            )
 
     def _compute_next_step(self):
         for participant in self:
@@ -61,38 +76,37 @@ class MarketingWorkflowParticipant(models.Model):
 
     def _compute_position(self):
         """The workflow tree with this participant's state on each step (test mode view)."""
-        labels = dict(self.env["marketing.workflow.trace"]._fields["state"]._description_selection(self.env))
         for participant in self:
             by_step = {trace.step_id.id: trace for trace in participant.trace_ids}
-            lines = []
-
-            def walk(steps, depth):
-                for step in steps.sorted(lambda s: (s.sequence, s.id)):
-                    trace = by_step.get(step.id)
-                    state = trace.state if trace else "none"
-                    badge = labels.get(state, self.env._("not reached"))
-                    when = ""
-                    if trace and trace.state == "scheduled" and trace.schedule_date:
-                        when = " · %s" % fields.Datetime.to_string(trace.schedule_date)
-                    note = " · %s" % trace.note if trace and trace.note else ""
-                    lines.append(
-                        '<li class="o_ma_position o_ma_position_%s" style="margin-left:%spx">'
-                        '<span class="badge text-bg-%s">%s</span> <b>%s</b>%s%s</li>'
-                        % (
-                            state,
-                            depth * 24,
-                            {"processed": "success", "scheduled": "primary", "waiting": "info", "error": "danger",
-                             "rejected": "warning", "canceled": "secondary"}.get(state, "light"),
-                            badge,
-                            _escape(step.name),
-                            _escape(when),
-                            _escape(note),
-                        )
-                    )
-                    walk(step.child_ids, depth + 1)
-
-            walk(participant.workflow_id.step_ids.filtered(lambda s: not s.parent_id), 0)
+            roots = participant.workflow_id.step_ids.filtered(lambda s: not s.parent_id)
+            lines = participant._position_lines(roots, by_step, 0)
             participant.position = '<ul class="list-unstyled">%s</ul>' % "".join(lines)
+
+    def _position_lines(self, steps, by_step, depth):
+        labels = dict(self.env["marketing.workflow.trace"]._fields["state"]._description_selection(self.env))
+        lines = []
+        for step in steps.sorted(lambda s: (s.sequence, s.id)):
+            trace = by_step.get(step.id)
+            state = trace.state if trace else "none"
+            when = ""
+            if trace and trace.state == "scheduled" and trace.schedule_date:
+                when = " · %s" % fields.Datetime.to_string(trace.schedule_date)
+            note = " · %s" % trace.note if trace and trace.note else ""
+            lines.append(
+                '<li class="o_ma_position o_ma_position_%s" style="margin-left:%spx">'
+                '<span class="badge text-bg-%s">%s</span> <b>%s</b>%s%s</li>'
+                % (
+                    state,
+                    depth * 24,
+                    POSITION_COLORS.get(state, "light"),
+                    _escape(labels.get(state, self.env._("not reached"))),
+                    _escape(step.name),
+                    _escape(when),
+                    _escape(note),
+                )
+            )
+            lines += self._position_lines(step.child_ids, by_step, depth + 1)
+        return lines
 
     def _exit(self, reason, now=None, state="exited"):
         """Leave the journey: pending steps are cancelled with the reason."""
@@ -136,7 +150,9 @@ class MarketingWorkflowParticipant(models.Model):
         self.ensure_one()
         pending = self.trace_ids.filtered(lambda t: t.state == "scheduled").sorted("schedule_date")[:1]
         if not pending:
-            raise UserError(self.env._("Nothing is scheduled for %s: the journey waits on a reaction or is over.", self.res_name))
+            raise UserError(
+                self.env._("Nothing is scheduled for %s: the journey waits on a reaction or is over.", self.res_name)
+            )
         now = fields.Datetime.now()
         pending.schedule_date = now
         self.env.flush_all()
@@ -145,7 +161,12 @@ class MarketingWorkflowParticipant(models.Model):
 
     def action_open_record(self):
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id, "view_mode": "form"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
 
 
 def _escape(text):

@@ -136,7 +136,9 @@ class MarketingWorkflowStep(models.Model):
         " ('ttype', 'in', ('char', 'text', 'integer', 'float', 'boolean', 'selection', 'many2one', 'date'))]",
     )
     write_value = fields.Char("Value", help="Text as typed; for a relation, the record's id.")
-    server_action_id = fields.Many2one("ir.actions.server", string="Server Action", domain="[('model_name', '=', model_name)]")
+    server_action_id = fields.Many2one(
+        "ir.actions.server", string="Server Action", domain="[('model_name', '=', model_name)]"
+    )
     notify_message = fields.Text("Notification")
     event_type = fields.Selection(
         EVENT_TYPES,
@@ -245,7 +247,9 @@ class MarketingWorkflowStep(models.Model):
     def _check_webhook(self):
         for step in self.filtered(lambda s: s.action_type == "webhook"):
             if not (step.webhook_url or "").startswith(("http://", "https://")):
-                raise ValidationError(self.env._("Step %s: the webhook URL must start with http:// or https://.", step.name))
+                raise ValidationError(
+                    self.env._("Step %s: the webhook URL must start with http:// or https://.", step.name)
+                )
 
     def _check_ready(self):
         """What a step needs before its workflow may start."""
@@ -260,10 +264,15 @@ class MarketingWorkflowStep(models.Model):
         }
         for step in self:
             if step.action_type in needs and not step[needs[step.action_type][0]]:
-                raise UserError(self.env._("Step %(name)s needs %(what)s.", name=step.name, what=needs[step.action_type][1]))
+                raise UserError(
+                    self.env._("Step %(name)s needs %(what)s.", name=step.name, what=needs[step.action_type][1])
+                )
             if not step.parent_id and step.condition not in ("after", "branch_true", "branch_false", "split"):
                 raise UserError(self.env._("First step %s cannot wait on a message: it has no parent.", step.name))
-            if step.action_type in ("email", "sms") and step.mailing_id.mailing_type != {"email": "mail", "sms": "sms"}[step.action_type]:
+            if (
+                step.action_type in ("email", "sms")
+                and step.mailing_id.mailing_type != {"email": "mail", "sms": "sms"}[step.action_type]
+            ):
                 raise UserError(self.env._("Step %s sends a message of the wrong kind.", step.name))
 
     # ------------------------------------------------------------------
@@ -367,7 +376,9 @@ class MarketingWorkflowStep(models.Model):
                 )
             )
         if self.branch_grade:
-            query.add_where(SQL("%s IN %s", SQL.identifier(table, "marketing_grade"), tuple(GRADE_FILTERS[self.branch_grade])))
+            query.add_where(
+                SQL("%s IN %s", SQL.identifier(table, "marketing_grade"), tuple(GRADE_FILTERS[self.branch_grade]))
+            )
         if self.branch_segment_id:
             query.add_where(
                 SQL(
@@ -424,7 +435,7 @@ class MarketingWorkflowStep(models.Model):
                 }
             )
         activities = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(vals_list)
-        for trace, activity in zip(traces, activities):
+        for trace, activity in zip(traces, activities, strict=True):
             trace.activity_id = activity
 
     def _action_assign(self, traces, records, now):
@@ -451,7 +462,7 @@ class MarketingWorkflowStep(models.Model):
         ]
         leads = self.env["crm.lead"].sudo().create(vals_list)
         by_partner = {lead.partner_id.id: lead for lead in leads}
-        for trace, record in zip(traces, records):
+        for trace, record in zip(traces, records, strict=True):
             partner = record if record._name == "res.partner" else record.partner_id
             trace.lead_created_id = by_partner.get(partner.id)
 
@@ -507,7 +518,9 @@ class MarketingWorkflowStep(models.Model):
             )
 
     def _action_touchpoint(self, traces, records, now):
-        partners = {record.id: record.id if record._name == "res.partner" else record.partner_id.id for record in records}
+        partners = {
+            record.id: record.id if record._name == "res.partner" else record.partner_id.id for record in records
+        }
         self.env["marketing.event"].sudo()._record(
             [
                 {
@@ -536,7 +549,7 @@ class MarketingWorkflowStep(models.Model):
                 "score": record.marketing_score,
                 "trace_id": trace.id,
             }
-            for trace, record in zip(traces, records)
+            for trace, record in zip(traces, records, strict=True)
         ]
         url, timeout = self.webhook_url, self.webhook_timeout
 
@@ -554,6 +567,6 @@ class MarketingWorkflowStep(models.Model):
 
         with ThreadPoolExecutor(max_workers=min(WEBHOOK_THREADS, len(payloads) or 1)) as pool:
             errors = list(pool.map(post, payloads))
-        for trace, error in zip(traces, errors):
+        for trace, error in zip(traces, errors, strict=True):
             if error:
                 trace._retry_or_fail(self.env._("Webhook failed: %s", error), now, WEBHOOK_RETRIES)

@@ -158,8 +158,14 @@ class MarketingWorkflowTrace(models.Model):
             failing._set_state("canceled", self.env._("Condition not met"), now)
             return self - failing
         if step.condition == "split":
-            siblings = step.parent_id.child_ids if step.parent_id else step.workflow_id.step_ids.filtered(lambda s: not s.parent_id)
-            branches = [(s.id, s.split_percent) for s in siblings.filtered(lambda s: s.condition == "split").sorted("id")]
+            siblings = (
+                step.parent_id.child_ids
+                if step.parent_id
+                else step.workflow_id.step_ids.filtered(lambda s: not s.parent_id)
+            )
+            branches = [
+                (s.id, s.split_percent) for s in siblings.filtered(lambda s: s.condition == "split").sorted("id")
+            ]
             salt = step.parent_id.id or 0
             other = self.filtered(lambda t: pick_split(t.participant_id.id, branches, salt) != step.id)
             other._set_state("canceled", self.env._("Other branch of the split"), now)
@@ -181,7 +187,8 @@ class MarketingWorkflowTrace(models.Model):
         step.with_context(marketing_workflow_now=now)._run_action(traces, records, now)
         # what the action did not mark otherwise went through
         self.env.cr.execute(
-            """UPDATE marketing_workflow_trace SET state = 'processed', date_processed = %s, attempts = COALESCE(attempts, 0) + 1
+            """UPDATE marketing_workflow_trace
+                  SET state = 'processed', date_processed = %s, attempts = COALESCE(attempts, 0) + 1
                 WHERE id = ANY(%s) AND state = 'scheduled' AND schedule_date <= %s""",
             [now, traces.ids, now],
         )
@@ -202,7 +209,9 @@ class MarketingWorkflowTrace(models.Model):
         self.flush_recordset()
         if self.attempts + 1 >= retries:
             self._set_state("error", note, now)
-            self.env.cr.execute("UPDATE marketing_workflow_trace SET attempts = COALESCE(attempts, 0) + 1 WHERE id = %s", [self.id])
+            self.env.cr.execute(
+                "UPDATE marketing_workflow_trace SET attempts = COALESCE(attempts, 0) + 1 WHERE id = %s", [self.id]
+            )
         else:
             self.env.cr.execute(
                 """UPDATE marketing_workflow_trace SET attempts = COALESCE(attempts, 0) + 1, note = %s,
@@ -258,7 +267,9 @@ class MarketingWorkflowTrace(models.Model):
         rejected, held, allowed = {}, {}, []
         for trace_id, address_value, is_listed, is_bounced, tz in rows:
             if not address_value:
-                rejected[trace_id] = self.env._("No email address") if channel == "email" else self.env._("No mobile number")
+                rejected[trace_id] = (
+                    self.env._("No email address") if channel == "email" else self.env._("No mobile number")
+                )
             elif is_listed:
                 rejected[trace_id] = self.env._("Blacklisted / opted out")
             elif is_bounced:
@@ -402,7 +413,8 @@ class MarketingWorkflowTrace(models.Model):
                               AND t.state = 'waiting' -- rechecked if a worker changed the row meanwhile
                     RETURNING t.id
                    ), defeated AS (
-                       UPDATE marketing_workflow_trace t SET state = 'canceled', note = %(note)s, date_processed = h.date
+                       UPDATE marketing_workflow_trace t
+                          SET state = 'canceled', note = %(note)s, date_processed = h.date
                          FROM hit h
                         WHERE t.id = h.id AND h.condition IN %(negative)s AND t.state = 'scheduled'
                     RETURNING t.id

@@ -231,8 +231,14 @@ class TestSegments(MarketingCommon):
             {"name": "Task", "workflow_id": journey.id, "action_type": "activity"}
         )
         self.env["marketing.workflow.step"].create(
-            {"name": "Later", "workflow_id": journey.id, "parent_id": first.id, "action_type": "wait",
-             "wait_amount": 5, "wait_unit": "days"}
+            {
+                "name": "Later",
+                "workflow_id": journey.id,
+                "parent_id": first.id,
+                "action_type": "wait",
+                "wait_amount": 5,
+                "wait_unit": "days",
+            }
         )
         journey.action_start()
         self.assertEqual(journey.participant_count, 0)

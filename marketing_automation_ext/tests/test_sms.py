@@ -76,21 +76,39 @@ class TestSmsJourney(WorkflowCommon, MassSMSCase):
         self.partner_anna.phone = "+32 456 00 11 22"
         workflow = self.Workflow.create({"name": "SMS nudge", "trigger": "manual", "quiet_hours": False})
         sms = self.Step.create(
-            {"name": "Nudge", "workflow_id": workflow.id, "action_type": "sms",
-             "mailing_id": self._mailing(workflow, "Nudge", "Book now: https://www.example.com/book",
-                                         mailing_type="sms").id}
+            {
+                "name": "Nudge",
+                "workflow_id": workflow.id,
+                "action_type": "sms",
+                "mailing_id": self._mailing(
+                    workflow, "Nudge", "Book now: https://www.example.com/book", mailing_type="sms"
+                ).id,
+            }
         )
         sms.mailing_id.write({"sms_allow_unsubscribe": False, "sms_force_send": True})
         bonus = self.env["marketing.score.rule"].create(
             {"name": "Journey bonus", "rule_type": "behaviour", "event_type": "custom", "points": 9}
         )
         clicked = self.Step.create(
-            {"name": "Thank", "workflow_id": workflow.id, "parent_id": sms.id, "condition": "sms_clicked",
-             "action_type": "touchpoint", "event_type": "custom"}
+            {
+                "name": "Thank",
+                "workflow_id": workflow.id,
+                "parent_id": sms.id,
+                "condition": "sms_clicked",
+                "action_type": "touchpoint",
+                "event_type": "custom",
+            }
         )
         ignored = self.Step.create(
-            {"name": "Call", "workflow_id": workflow.id, "parent_id": sms.id, "condition": "sms_not_clicked",
-             "window_amount": 1, "window_unit": "days", "action_type": "activity"}
+            {
+                "name": "Call",
+                "workflow_id": workflow.id,
+                "parent_id": sms.id,
+                "condition": "sms_not_clicked",
+                "window_amount": 1,
+                "window_unit": "days",
+                "action_type": "activity",
+            }
         )
         workflow.action_start()
         workflow.enrol((self.partner_anna | self.partner_bob).ids)

@@ -219,12 +219,21 @@ class TestJourneyEngine(WorkflowCommon):
         # a date trigger: one day before a lead's expected closing, and yearly on its anniversary
         deadline = self.env["ir.model.fields"]._get("crm.lead", "date_deadline")
         leads = self.env["crm.lead"].create(
-            [{"name": "L%s" % i, "date_deadline": day} for i, day in enumerate(("2026-03-03", "2026-03-04", "2020-03-02"))]
+            [
+                {"name": "L%s" % i, "date_deadline": day}
+                for i, day in enumerate(("2026-03-03", "2026-03-04", "2020-03-02"))
+            ]
         )
         reminder = self._journey(model_name="crm.lead", trigger="date", date_field_id=deadline.id, date_offset_days=-1)
         self._step(reminder)
-        yearly = self._journey(model_name="crm.lead", trigger="date", date_field_id=deadline.id, date_yearly=True,
-                               reentry="again", reentry_days=300)
+        yearly = self._journey(
+            model_name="crm.lead",
+            trigger="date",
+            date_field_id=deadline.id,
+            date_yearly=True,
+            reentry="again",
+            reentry_days=300,
+        )
         self._step(yearly)
         with freeze_time(T0):
             (reminder | yearly).action_start()
@@ -253,19 +262,34 @@ class TestJourneyEngine(WorkflowCommon):
     def test_branch_and_split(self):
         workflow = self._journey()
         root = self._step(workflow, name="Root")
-        hot = self._step(workflow, name="Has a job", parent_id=root.id, condition="branch_true",
-                         branch_domain="[('function', '!=', False)]", action_type="tag_add",
-                         partner_tag_ids=[(0, 0, {"name": "Pro"})])
-        cold = self._step(workflow, name="No job", parent_id=root.id, condition="branch_false",
-                          branch_domain="[('function', '!=', False)]")
+        hot = self._step(
+            workflow,
+            name="Has a job",
+            parent_id=root.id,
+            condition="branch_true",
+            branch_domain="[('function', '!=', False)]",
+            action_type="tag_add",
+            partner_tag_ids=[(0, 0, {"name": "Pro"})],
+        )
+        cold = self._step(
+            workflow,
+            name="No job",
+            parent_id=root.id,
+            condition="branch_false",
+            branch_domain="[('function', '!=', False)]",
+        )
         self.partners[0].function = "CEO"
         workflow.action_start()
         workflow.enrol(self.partners[:2].ids)
         self.env["marketing.workflow"]._run_now()
         self.assertEqual(self.partners[0].category_id.name, "Pro")
         self.assertFalse(self.partners[1].category_id)
-        self.assertEqual(hot.trace_ids.filtered(lambda t: t.state == "processed").participant_id.res_id, self.partners[0].id)
-        self.assertEqual(cold.trace_ids.filtered(lambda t: t.state == "processed").participant_id.res_id, self.partners[1].id)
+        self.assertEqual(
+            hot.trace_ids.filtered(lambda t: t.state == "processed").participant_id.res_id, self.partners[0].id
+        )
+        self.assertEqual(
+            cold.trace_ids.filtered(lambda t: t.state == "processed").participant_id.res_id, self.partners[1].id
+        )
 
         many = self.env["res.partner"].create([{"name": "P%s" % i, "email": "p%s@example.com" % i} for i in range(200)])
         split = self._journey(name="AB")
@@ -286,17 +310,31 @@ class TestJourneyEngine(WorkflowCommon):
     def test_actions_on_records(self):
         segment = self.env["marketing.segment"].create({"name": "Journey picks", "segment_type": "static"})
         action = self.env["ir.actions.server"].create(
-            {"name": "Mark", "model_id": self.env["ir.model"]._get_id("res.partner"), "state": "code",
-             "code": "records.write({'ref': 'touched by server action'})"}
+            {
+                "name": "Mark",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "state": "code",
+                "code": "records.write({'ref': 'touched by server action'})",
+            }
         )
         workflow = self._journey()
         root = self._step(workflow, action_type="segment_add", target_segment_id=segment.id)
         lead_step = self._step(workflow, parent_id=root.id, action_type="create_lead", team_id=False)
-        write = self._step(workflow, parent_id=lead_step.id, action_type="write",
-                           write_field_id=self.env.ref("base.field_res_partner__function").id, write_value="Prospect")
+        write = self._step(
+            workflow,
+            parent_id=lead_step.id,
+            action_type="write",
+            write_field_id=self.env.ref("base.field_res_partner__function").id,
+            write_value="Prospect",
+        )
         server = self._step(workflow, parent_id=write.id, action_type="server_action", server_action_id=action.id)
-        self._step(workflow, parent_id=server.id, action_type="notify", user_id=self.user_ma_manager.id,
-                   notify_message="Look at this one")
+        self._step(
+            workflow,
+            parent_id=server.id,
+            action_type="notify",
+            user_id=self.user_ma_manager.id,
+            notify_message="Look at this one",
+        )
         workflow.action_start()
         workflow.enrol(self.partners[:2].ids)
         self.env["marketing.workflow"]._run_now()
@@ -332,7 +370,9 @@ class TestJourneySafety(WorkflowCommon):
         listed = self.env["res.partner"].create({"name": "Listed", "email": "listed@example.com"})
         self.env["mail.blacklist"].sudo()._add("listed@example.com")
         nomail = self.env["res.partner"].create({"name": "No address"})
-        bouncer = self.env["res.partner"].create({"name": "Bouncer", "email": "bouncer@example.com", "message_bounce": 5})
+        bouncer = self.env["res.partner"].create(
+            {"name": "Bouncer", "email": "bouncer@example.com", "message_bounce": 5}
+        )
         self.workflow.enrol((listed | nomail | bouncer | self.partner_bob).ids)
         with self.mock_mail_gateway():
             self.env["marketing.workflow"]._run_now()
@@ -408,9 +448,14 @@ class TestJourneySafety(WorkflowCommon):
             self.Workflow.create({"name": "Bad", "goal_domain": "[(("})
         with self.assertRaises(ValidationError):
             self.Step.create(
-                {"name": "Orphan reaction", "workflow_id": self.workflow.id, "condition": "opened",
-                 "parent_id": self.Step.create({"name": "Task", "workflow_id": self.workflow.id,
-                                                "action_type": "activity"}).id}
+                {
+                    "name": "Orphan reaction",
+                    "workflow_id": self.workflow.id,
+                    "condition": "opened",
+                    "parent_id": self.Step.create(
+                        {"name": "Task", "workflow_id": self.workflow.id, "action_type": "activity"}
+                    ).id,
+                }
             )
         a = self.Step.create({"name": "A", "workflow_id": self.workflow.id, "action_type": "wait"})
         b = self.Step.create({"name": "B", "workflow_id": self.workflow.id, "action_type": "wait", "parent_id": a.id})
@@ -421,5 +466,11 @@ class TestJourneySafety(WorkflowCommon):
         with self.assertRaises(ValidationError):
             self.workflow.enrol(["7"])
         with self.assertRaises(ValidationError):
-            self.Step.create({"name": "Hook", "workflow_id": self.workflow.id, "action_type": "webhook",
-                              "webhook_url": "ftp://example.com"})
+            self.Step.create(
+                {
+                    "name": "Hook",
+                    "workflow_id": self.workflow.id,
+                    "action_type": "webhook",
+                    "webhook_url": "ftp://example.com",
+                }
+            )

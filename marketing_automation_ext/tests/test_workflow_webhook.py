@@ -53,8 +53,13 @@ class TestJourneyWebhook(WorkflowCommon):
     def _journey(self, path, timeout=5):
         workflow = self.Workflow.create({"name": "Hook", "trigger": "manual", "quiet_hours": False})
         step = self.Step.create(
-            {"name": "Tell the CRM", "workflow_id": workflow.id, "action_type": "webhook",
-             "webhook_url": self.base + path, "webhook_timeout": timeout}
+            {
+                "name": "Tell the CRM",
+                "workflow_id": workflow.id,
+                "action_type": "webhook",
+                "webhook_url": self.base + path,
+                "webhook_timeout": timeout,
+            }
         )
         workflow.action_start()
         return workflow, step
@@ -87,9 +92,7 @@ class TestJourneyWebhook(WorkflowCommon):
 
     def test_slow_webhook_times_out_without_holding_the_batch(self):
         workflow, step = self._journey("/slow", timeout=1)
-        ok = self.Step.create(
-            {"name": "Task", "workflow_id": workflow.id, "action_type": "activity"}
-        )
+        ok = self.Step.create({"name": "Task", "workflow_id": workflow.id, "action_type": "activity"})
         workflow.enrol(self.partner_anna.ids)
         started = time.monotonic()
         self.env["marketing.workflow"]._cron_process()
