@@ -10,6 +10,24 @@ class ResConfigSettings(models.TransientModel):
     )
     marketing_grade_hot = fields.Integer("Hot From", config_parameter="marketing_automation_ext.grade_hot", default=50)
 
+    marketing_frequency_cap = fields.Integer(
+        "Messages", config_parameter="marketing_automation_ext.frequency_cap", default=0
+    )
+    marketing_frequency_days = fields.Integer(
+        "Per (days)", config_parameter="marketing_automation_ext.frequency_days", default=7
+    )
+    marketing_bounce_limit = fields.Integer(
+        "Bounces", config_parameter="marketing_automation_ext.bounce_limit", default=3
+    )
+
+    @api.constrains("marketing_frequency_cap", "marketing_frequency_days", "marketing_bounce_limit")
+    def _check_marketing_journey_limits(self):
+        for settings in self:
+            if settings.marketing_frequency_cap < 0 or settings.marketing_bounce_limit < 0:
+                raise ValidationError(self.env._("The frequency cap and the bounce limit are zero or more."))
+            if not 1 <= settings.marketing_frequency_days <= 365:
+                raise ValidationError(self.env._("The frequency cap period is from 1 to 365 days."))
+
     @api.constrains("marketing_grade_warm", "marketing_grade_hot")
     def _check_marketing_grades(self):
         for settings in self:

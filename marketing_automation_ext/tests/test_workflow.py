@@ -405,7 +405,7 @@ class TestJourneySafety(WorkflowCommon):
         self.assertEqual(held.state, "processed")
 
     def test_frequency_cap_across_mass_mailings(self):
-        self.env["ir.config_parameter"].sudo().set_param("marketing_automation_ext.frequency_cap", 1)
+        self.env["res.config.settings"].create({"marketing_frequency_cap": 1, "marketing_frequency_days": 7}).execute()
         newsletter = self.env["mailing.mailing"].create(
             {
                 "name": "Newsletter",
