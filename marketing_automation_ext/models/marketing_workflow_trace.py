@@ -417,9 +417,10 @@ class MarketingWorkflowTrace(models.Model):
                           SET state = 'canceled', note = %(note)s, date_processed = h.date
                          FROM hit h
                         WHERE t.id = h.id AND h.condition IN %(negative)s AND t.state = 'scheduled'
-                    RETURNING t.id
+                    RETURNING t.participant_id
                    )
-                   SELECT (SELECT count(*) FROM met) + (SELECT count(*) FROM defeated)""",
+                   SELECT (SELECT count(*) FROM met) + (SELECT count(*) FROM defeated),
+                          ARRAY(SELECT DISTINCT participant_id FROM defeated)""",
                 events=list(event_ids),
                 positive=POSITIVE,
                 negative=NEGATIVE,
@@ -429,9 +430,13 @@ class MarketingWorkflowTrace(models.Model):
                 note=self.env._("The contact reacted in time"),
             )
         )
-        moved = self.env.cr.fetchone()[0]
+        moved, defeated_participants = self.env.cr.fetchone()
         if moved:
             self.invalidate_model()
+            # a cancelled "not opened within" may have been all that was left
+            self.env["marketing.workflow.participant"].browse(defeated_participants)._complete_finished(
+                fields.Datetime.now()
+            )
             self.env.ref("marketing_automation_ext.ir_cron_marketing_workflow")._trigger()
         return moved
 
@@ -440,9 +445,12 @@ class MarketingWorkflowTrace(models.Model):
         """Reactions that did not come within their window: cancelled, the participant may be done."""
         self.env.cr.execute(
             """WITH expired AS (
-                   UPDATE marketing_workflow_trace SET state = 'canceled', note = %s, date_processed = %s
-                    WHERE state = 'waiting' AND expiry_date <= %s
-                RETURNING participant_id
+                   UPDATE marketing_workflow_trace t SET state = 'canceled', note = %s, date_processed = %s
+                     FROM marketing_workflow w, marketing_workflow_participant p
+                    WHERE t.state = 'waiting' AND t.expiry_date <= %s
+                          AND w.id = t.workflow_id AND p.id = t.participant_id
+                          AND (w.state = 'running' OR p.is_test) -- a paused journey keeps its waits
+                RETURNING t.participant_id
                )
                SELECT DISTINCT participant_id FROM expired""",
             [self.env._("No reaction within the window"), now, now],

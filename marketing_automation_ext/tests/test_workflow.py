@@ -474,3 +474,25 @@ class TestJourneySafety(WorkflowCommon):
                     "webhook_url": "ftp://example.com",
                 }
             )
+
+    def test_open_that_cancels_the_last_pending_step_completes_the_participant(self):
+        step = self.Step.create(
+            {
+                "name": "Reminder",
+                "workflow_id": self.workflow.id,
+                "parent_id": self.step.id,
+                "condition": "not_opened",
+                "window_amount": 2,
+                "action_type": "email",
+                "mailing_id": self._mailing(self.workflow, "Reminder").id,
+            }
+        )
+        self.workflow.enrol(self.partner_bob.ids)
+        with self.mock_mail_gateway(mail_unlink_sent=False):
+            self.run_journeys()
+            self.deliver()
+            self.assertEqual(self.workflow.participant_ids.state, "running")
+            self.gateway_mail_trace_open(self.step.mailing_id, self.partner_bob)
+            self.run_journeys()
+        self.assertEqual(step.trace_ids.state, "canceled")
+        self.assertEqual(self.workflow.participant_ids.state, "completed")
