@@ -31,6 +31,9 @@
     "assets": {
         "web.assets_backend": [
             "marketing_automation_ext/static/src/scss/marketing_score.scss",
+            "marketing_automation_ext/static/src/workflow_tree/workflow_tree.js",
+            "marketing_automation_ext/static/src/workflow_tree/workflow_tree.xml",
+            "marketing_automation_ext/static/src/workflow_tree/workflow_tree.scss",
         ],
         "web.assets_tests": [
             "marketing_automation_ext/static/tests/tours/*.js",

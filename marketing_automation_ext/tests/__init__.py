@@ -8,4 +8,5 @@ from . import test_smtp_end_to_end
 from . import test_sms
 from . import test_segments
 from . import test_workflow
+from . import test_workflow_ui
 from . import test_workflow_webhook

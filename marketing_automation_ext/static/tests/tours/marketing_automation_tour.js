@@ -11,6 +11,20 @@ registry.category("web_tour.tours").add("marketing_automation_ext_menu_tour", {
             run: "click",
         },
         {
+            content: "The app opens on its journeys",
+            trigger: ".o_breadcrumb:contains('Journeys')",
+        },
+        {
+            content: "Open Engagement",
+            trigger: 'button[data-menu-xmlid="marketing_automation_ext.marketing_automation_menu_activity"]',
+            run: "click",
+        },
+        {
+            content: "Open the engagement log",
+            trigger: 'a[data-menu-xmlid="marketing_automation_ext.marketing_event_menu"]',
+            run: "click",
+        },
+        {
             content: "The engagement log lists the open",
             trigger: ".o_list_view .o_data_row:contains('Anna Buyer'):contains('Email opened')",
         },

@@ -1,0 +1,42 @@
+from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install", "marketing_automation")
+class TestWorkflowUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partner_tester = cls.env["res.partner"].create({"name": "Tour Tester", "email": "tour.tester@example.com"})
+        # a marketer, not an administrator: the tour also checks what their access rights allow
+        mail_new_test_user(
+            cls.env,
+            login="ma_journey_user",
+            name="Jo Journey",
+            groups="base.group_user,base.group_partner_manager,mass_mailing.group_mass_mailing_user,"
+            "marketing_automation_ext.group_marketing_automation_user",
+        )
+
+    def test_workflow_tour(self):
+        """A marketer builds a journey as a tree of cards, tests it and runs its first step."""
+        self.start_tour("/odoo", "marketing_workflow_tour", login="ma_journey_user")
+
+        workflow = self.env["marketing.workflow"].search([("name", "=", "Tour journey")])
+        self.assertEqual(len(workflow), 1)
+        self.assertEqual(workflow.model_name, "res.partner")
+        self.assertEqual(len(workflow.step_ids), 3)
+        root = workflow.step_ids.filtered(lambda s: s.name == "Tour welcome")
+        self.assertEqual(len(root), 1)
+        self.assertFalse(root.parent_id)
+        self.assertEqual(root.action_type, "activity")
+        self.assertEqual(sorted(root.child_ids.mapped("name")), ["Tour cold branch", "Tour hot branch"])
+        conditions = {step.name: step.condition for step in root.child_ids}
+        self.assertEqual(conditions, {"Tour hot branch": "branch_true", "Tour cold branch": "branch_false"})
+
+        participant = self.env["marketing.workflow.participant"].search(
+            [("workflow_id", "=", workflow.id), ("is_test", "=", True)]
+        )
+        self.assertEqual(len(participant), 1)
+        self.assertEqual(participant.res_id, self.partner_tester.id)
+        trace = participant.trace_ids.filtered(lambda t: t.step_id == root)
+        self.assertEqual(trace.state, "processed")
