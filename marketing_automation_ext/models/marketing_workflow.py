@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -15,6 +17,9 @@ TRIGGERS = [
     ("date", "A date is reached"),
     ("manual", "Manual or API enrolment"),
 ]
+
+
+AUDIENCE_CHECK_INTERVAL = timedelta(seconds=55)
 
 
 class MarketingWorkflow(models.Model):
@@ -82,6 +87,7 @@ class MarketingWorkflow(models.Model):
     date_start = fields.Datetime("Started", readonly=True, copy=False)
     last_event_id = fields.Integer(readonly=True, copy=False, help="Touchpoints up to this id were looked at.")
     last_date_enrolment = fields.Date(readonly=True, copy=False)
+    last_audience_check = fields.Datetime(readonly=True, copy=False)
     # tree
     step_ids = fields.One2many("marketing.workflow.step", "workflow_id", string="Steps", copy=True)
     root_step_ids = fields.One2many(
@@ -484,12 +490,25 @@ class MarketingWorkflow(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_process(self, batch_size=500):
-        """Enrol, apply goals, expire waits and run one batch of due steps; re-trigger while work remains."""
+    def _cron_process(self, batch_size=500, check_audience=False):
+        """Enrol, apply goals, expire waits and run one batch of due steps; re-trigger while work remains.
+
+        The cron calls this again while steps remain due; enrolment and goals (whole-audience
+        queries) run at most once a minute per workflow, not once per batch.
+        """
         now = fields.Datetime.now()
         workflows = self.sudo().search([("state", "=", "running")])
-        workflows._enrol_audience(now)
-        workflows._apply_goal(now)
+        if not check_audience:
+            workflows = workflows.filtered(
+                lambda w: not w.last_audience_check or w.last_audience_check <= now - AUDIENCE_CHECK_INTERVAL
+            )
+        if workflows:
+            workflows._enrol_audience(now)
+            workflows._apply_goal(now)
+            self.env.cr.execute(
+                "UPDATE marketing_workflow SET last_audience_check = %s WHERE id = ANY(%s)", [now, workflows.ids]
+            )
+            workflows.invalidate_recordset(["last_audience_check"])
         Trace = self.env["marketing.workflow.trace"].sudo()
         Trace._expire_waiting(now)
         done = Trace._process_due(now, batch_size)
@@ -499,7 +518,7 @@ class MarketingWorkflow(models.Model):
                      JOIN marketing_workflow w ON w.id = t.workflow_id
                      JOIN marketing_workflow_participant p ON p.id = t.participant_id
                     WHERE t.state = 'scheduled' AND t.schedule_date <= %s
-                          AND (w.state = 'running' OR p.is_test) LIMIT 100000) due""",
+                          AND (w.state = 'running' OR p.is_test) LIMIT 10000) due""",
             [now],
         )
         remaining = self.env.cr.fetchone()[0]
@@ -508,8 +527,9 @@ class MarketingWorkflow(models.Model):
 
     def _run_now(self):
         """Process everything due now in this transaction (tests, demo data)."""
-        while self._cron_process():
-            pass
+        remaining = self._cron_process(check_audience=True)
+        while remaining:
+            remaining = self._cron_process()
         return True
 
     # ------------------------------------------------------------------

@@ -121,15 +121,13 @@ class MarketingWorkflowTrace(models.Model):
         if not traces:
             return traces
         # one record can be in the batch twice (a test run beside the real one): one send per batch
-        seen, first, later = set(), self.browse(), self.browse()
+        seen, first_ids = set(), []
         for trace in traces:
-            key = trace.participant_id.res_id
-            if key in seen:
-                later |= trace
-            else:
-                seen.add(key)
-                first |= trace
-        traces = first
+            if trace.participant_id.res_id not in seen:
+                seen.add(trace.participant_id.res_id)
+                first_ids.append(trace.id)
+        # the others stay scheduled for the next batch
+        traces = self.browse(first_ids)
         if step.wait_send_time:
             traces = traces._hold_quiet_hours(now)
         try:
@@ -146,7 +144,6 @@ class MarketingWorkflowTrace(models.Model):
                         trace._execute(step, now)
                 except (UserError, ValidationError, ValueError, KeyError, TypeError, PsycopgError) as single_error:
                     trace._set_state("error", _message(single_error), now)
-        _ = later  # left scheduled for the next batch
         return traces.filtered(lambda t: t.state == "processed")
 
     def _decide(self, step, now):
