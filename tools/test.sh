@@ -26,7 +26,13 @@ echo "== lifecycle: upgrade, uninstall, reinstall"
 "$ROOT/tools/lifecycle.sh" "$CONF" "$TEST_DB"
 
 echo "== pytest"
+# Odoo's warnings and errors of the test run (HTTP and browser threads included) also go to a
+# file (conftest.py) that the last plain test, tests/test_zz_run_log.py, checks: an error
+# logged anywhere fails the run. pytest-odoo's default log level (critical) would hide them.
+MARKETING_TEST_LOG=$BUILD_DIR/test-pytest.log
+: >"$MARKETING_TEST_LOG"
+export MARKETING_TEST_LOG
 cd "$ROOT"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pytest -p no:cacheprovider \
-    --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http \
+    --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http --odoo-log-level=warn \
     ${PYTEST_ARGS:-} "$ADDON/tests" tests
