@@ -32,3 +32,4 @@ cd "$ROOT"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_scoring.py --config "$CONF" --db "$BENCH_DB" --base-db "$BASE_DB" \
     --contacts "$BENCH_CONTACTS" --events-per-contact "$BENCH_EVENTS_PER_CONTACT" --opens "$BENCH_OPENS"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_segments.py --config "$CONF" --db "$BENCH_DB"
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_workflow.py --config "$CONF" --db "$BENCH_DB"

@@ -303,21 +303,37 @@ class MarketingWorkflow(models.Model):
                 self.id,
                 recent,
             )
+        # Who may enter is decided first, into a temporary table: checked inside the INSERT, the
+        # "already taking part" test rescanned the participant table for every candidate while
+        # the same statement grew it (quadratic on a new journey: 123 s for 100k).
+        self.env.cr.execute("DROP TABLE IF EXISTS marketing_workflow_enrol")
         self.env.cr.execute(
             SQL(
-                """WITH candidate AS MATERIALIZED (
+                """CREATE TEMP TABLE marketing_workflow_enrol ON COMMIT DROP AS
+                   SELECT c.* FROM (
                        SELECT DISTINCT ON (unique_key) * FROM (
                            SELECT r.id AS res_id, %(partner)s AS partner_id, %(lead)s AS lead_id, %(key)s AS unique_key
                              FROM %(table)s r WHERE r.id IN (%(candidates)s)
                        ) k ORDER BY unique_key, res_id
-                   ), enrolled AS (
+                   ) c
+                   WHERE NOT %(blocked)s""",
+                partner=partner,
+                lead=lead,
+                key=key,
+                table=table,
+                candidates=candidates,
+                blocked=blocked,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """WITH enrolled AS (
                        INSERT INTO marketing_workflow_participant
                               (workflow_id, res_model, res_id, partner_id, lead_id, unique_key, state, is_test,
                                date_enrolled, create_uid, create_date, write_uid, write_date)
                        SELECT %(workflow)s, %(model)s, c.res_id, c.partner_id, c.lead_id, c.unique_key, 'running',
                               %(is_test)s, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                         FROM candidate c
-                        WHERE NOT %(blocked)s
+                         FROM marketing_workflow_enrol c
                        ON CONFLICT DO NOTHING
                        RETURNING id
                    ), scheduled AS (
@@ -332,17 +348,11 @@ class MarketingWorkflow(models.Model):
                        RETURNING id
                    )
                    SELECT (SELECT count(*) FROM enrolled), (SELECT count(*) FROM scheduled)""",
-                partner=partner,
-                lead=lead,
-                key=key,
-                table=table,
-                candidates=candidates,
                 workflow=self.id,
                 model=self.model_name,
                 is_test=is_test,
                 now=now,
                 uid=self.env.uid,
-                blocked=blocked,
                 delay=self.env["marketing.workflow.step"]._delay_sql(),
             )
         )
@@ -518,8 +528,8 @@ class MarketingWorkflow(models.Model):
                      JOIN marketing_workflow w ON w.id = t.workflow_id
                      JOIN marketing_workflow_participant p ON p.id = t.participant_id
                     WHERE t.state = 'scheduled' AND t.schedule_date <= %s
-                          AND (w.state = 'running' OR p.is_test) LIMIT 10000) due""",
-            [now],
+                          AND (w.state = 'running' OR p.is_test) LIMIT %s) due""",
+            [now, batch_size],
         )
         remaining = self.env.cr.fetchone()[0]
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

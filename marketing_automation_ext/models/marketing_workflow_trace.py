@@ -62,10 +62,11 @@ class MarketingWorkflowTrace(models.Model):
             """CREATE UNIQUE INDEX IF NOT EXISTS marketing_workflow_trace_once
                    ON marketing_workflow_trace (participant_id, step_id)"""
         )
-        # the cron's queue: due traces only
+        # the cron's queue, in the order it is taken: due traces only
+        self.env.cr.execute("DROP INDEX IF EXISTS marketing_workflow_trace_due")
         self.env.cr.execute(
-            """CREATE INDEX IF NOT EXISTS marketing_workflow_trace_due
-                   ON marketing_workflow_trace (schedule_date) WHERE state = 'scheduled'"""
+            """CREATE INDEX IF NOT EXISTS marketing_workflow_trace_due_order
+                   ON marketing_workflow_trace (schedule_date, id) WHERE state = 'scheduled'"""
         )
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS marketing_workflow_trace_waiting
