@@ -1,4 +1,17 @@
-"""Shared by the bench scripts: a sent mailing whose traces are made in SQL."""
+"""Shared by the bench scripts: printing, timing, and a sent mailing whose traces are made in SQL."""
+
+import time
+
+
+def log(message):
+    print(message, flush=True)
+
+
+def timed(function):
+    """(seconds, result) of calling ``function``."""
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
 
 
 def sent_mailing(env, name, count, mail_id_offset, newest_first=False):

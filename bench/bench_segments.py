@@ -12,19 +12,11 @@ import datetime
 import statistics
 import time
 
+from bench_common import log, timed
+
 import odoo
 from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import Registry
-
-
-def log(message):
-    print(message, flush=True)
-
-
-def timed(function):
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
 
 
 def main():

@@ -36,6 +36,8 @@ import resource
 import statistics
 import time
 
+from bench_common import log, timed
+
 import odoo
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
@@ -62,16 +64,6 @@ TOUCHED_TABLES = [
     "marketing_workflow_trace",
     "ir_cron_trigger",
 ]
-
-
-def log(message):
-    print(message, flush=True)
-
-
-def timed(function):
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
 
 
 def rss_mb():

@@ -243,6 +243,26 @@ class MarketingWorkflowStep(models.Model):
                     )
                 ) from error
 
+    @api.constrains("write_field_id", "write_value", "action_type")
+    def _check_write_value(self):
+        """The value an 'update a field' step writes must fit the field, checked when saved."""
+        for step in self.filtered(lambda s: s.action_type == "write" and s.write_field_id):
+            field = self.env[step.write_field_id.model]._fields.get(step.write_field_id.name)
+            if field is None:
+                continue
+            try:
+                step._write_value(field)
+            except (ValueError, UserError) as error:
+                raise ValidationError(
+                    self.env._(
+                        "Step %(name)s: %(value)r is not a value for %(field)s (%(error)s).",
+                        name=step.name,
+                        value=step.write_value,
+                        field=field.string,
+                        error=error,
+                    )
+                ) from error
+
     @api.constrains("webhook_url", "action_type")
     def _check_webhook(self):
         for step in self.filtered(lambda s: s.action_type == "webhook"):
@@ -487,20 +507,30 @@ class MarketingWorkflowStep(models.Model):
     def _action_segment_remove(self, traces, records, now):
         self.target_segment_id.sudo()._remove_members(records)
 
-    def _action_write(self, traces, records, now):
-        field = records._fields[self.write_field_id.name]
+    def _write_value(self, field):
+        """``write_value`` as typed, converted for ``field``; ValueError / UserError when it does not fit."""
         value = self.write_value
         if field.type == "boolean":
-            value = (value or "").strip().lower() in ("1", "true", "yes", "y")
-        elif field.type == "integer":
-            value = int(value or 0)
-        elif field.type == "float":
-            value = float(value or 0)
-        elif field.type == "many2one":
-            value = int(value) if value else False
-        elif field.type == "selection" and value not in dict(field._description_selection(self.env)):
-            raise UserError(self.env._("%(value)r is not an option of %(field)s.", value=value, field=field.string))
-        records.sudo().write({field.name: value})
+            return (value or "").strip().lower() in ("1", "true", "yes", "y")
+        if field.type == "integer":
+            return int(value or 0)
+        if field.type == "float":
+            return float(value or 0)
+        if field.type == "date":
+            return fields.Date.to_date(value) if value else False
+        if field.type == "many2one":
+            if not value:
+                return False
+            if not self.env[field.comodel_name].sudo().browse(int(value)).exists():
+                raise UserError(self.env._("there is no record %s", value))
+            return int(value)
+        if field.type == "selection" and value not in dict(field._description_selection(self.env)):
+            raise UserError(self.env._("not one of the options"))
+        return value
+
+    def _action_write(self, traces, records, now):
+        field = records._fields[self.write_field_id.name]
+        records.sudo().write({field.name: self._write_value(field)})
 
     def _action_server_action(self, traces, records, now):
         self.server_action_id.sudo().with_context(

@@ -34,23 +34,29 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def local_smtp_server(test):
+    """An aiosmtpd server on loopback for the length of ``test``, and Odoo's mail server record for it."""
+    handler = CollectingHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    test.addCleanup(controller.stop)
+    server = test.env["ir.mail_server"].create(
+        {
+            "name": "Local test SMTP",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": port,
+            "smtp_encryption": "none",
+            "smtp_authentication": "login",
+        }
+    )
+    return handler, server
+
+
 @tagged("post_install", "-at_install", "marketing_automation")
 class TestRealSmtp(MarketingCommon, HttpCase):
     def test_mailing_through_real_smtp_server(self):
-        handler = CollectingHandler()
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
-        controller.start()
-        self.addCleanup(controller.stop)
-        server = self.env["ir.mail_server"].create(
-            {
-                "name": "Local test SMTP",
-                "smtp_host": "127.0.0.1",
-                "smtp_port": port,
-                "smtp_encryption": "none",
-                "smtp_authentication": "login",
-            }
-        )
+        handler, server = local_smtp_server(self)
         mailing = self.env["mailing.mailing"].create(
             {
                 "name": "Real SMTP offer",
@@ -107,14 +113,7 @@ class TestJourneyRealSmtp(WorkflowCommon, HttpCase):
         return email.message_from_bytes(handler.messages[-1][1], policy=policy.SMTP)
 
     def test_journey_through_real_smtp_server(self):
-        handler = CollectingHandler()
-        port = free_port()
-        controller = Controller(handler, hostname="127.0.0.1", port=port)
-        controller.start()
-        self.addCleanup(controller.stop)
-        server = self.env["ir.mail_server"].create(
-            {"name": "Local journey SMTP", "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_encryption": "none"}
-        )
+        handler, server = local_smtp_server(self)
         workflow, steps = self._example_journey(model_name="res.partner")
         (steps["welcome"] | steps["offer"] | steps["second"]).mailing_id.mail_server_id = server
         workflow.action_start()

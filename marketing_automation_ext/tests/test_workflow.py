@@ -461,6 +461,17 @@ class TestJourneySafety(WorkflowCommon):
         b = self.Step.create({"name": "B", "workflow_id": self.workflow.id, "action_type": "wait", "parent_id": a.id})
         with self.assertRaises(ValidationError):
             a.parent_id = b
+        function = self.env["ir.model.fields"]._get("res.partner", "color")
+        with self.assertRaises(ValidationError):
+            self.Step.create(
+                {
+                    "name": "Bad value",
+                    "workflow_id": self.workflow.id,
+                    "action_type": "write",
+                    "write_field_id": function.id,
+                    "write_value": "not a number",
+                }
+            )
         with self.assertRaises(ValidationError):
             self.workflow.enrol([999999999])
         with self.assertRaises(ValidationError):
