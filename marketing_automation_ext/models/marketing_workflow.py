@@ -430,7 +430,9 @@ class MarketingWorkflow(models.Model):
         self.check_access("write")
         if not test and self.state != "running":
             raise UserError(self.env._("Workflow %s is not running.", self.name))
-        if not all(isinstance(res_id, int) and not isinstance(res_id, bool) for res_id in res_ids):
+        if not isinstance(res_ids, (list, tuple)) or not all(
+            isinstance(res_id, int) and not isinstance(res_id, bool) for res_id in res_ids
+        ):
             raise ValidationError(self.env._("Give record ids (integers) to enrol."))
         existing = self.env[self.model_name].sudo().browse(res_ids).exists()
         if len(existing) != len(set(res_ids)):
@@ -553,6 +555,10 @@ class MarketingWorkflow(models.Model):
         )
         action["domain"] = [("workflow_id", "=", self.id)]
         action["context"] = {"default_workflow_id": self.id, "search_default_filter_real": 1}
+        # the "In Progress" and "Converted" buttons open the list filtered on their state
+        state_filter = self.env.context.get("participant_state")
+        if state_filter in ("running", "converted"):
+            action["context"]["search_default_filter_%s" % state_filter] = 1
         return action
 
     def action_view_traces(self):

@@ -109,6 +109,12 @@ class TestJourneyExample(WorkflowCommon):
         self.assertFalse(self.env.cr.fetchall(), "no participant was sent the same step twice")
         self.workflow.invalidate_recordset()
         self.assertEqual(self.workflow.converted_count, 1)
+        # the "Converted" button lists exactly the converted participant
+        action = self.workflow.with_context(participant_state="converted").action_view_participants()
+        shown = self.env["marketing.workflow.participant"].with_context(**action["context"])
+        self.assertEqual(action["context"].get("search_default_filter_converted"), 1)
+        filters = [("state", "=", "converted"), ("is_test", "=", False)]
+        self.assertEqual(shown.search(action["domain"] + filters), self.participant(leads["anna"]))
         self.assertEqual(self.workflow.participant_count, 4)
         self.steps["welcome"].invalidate_recordset()
         self.assertEqual(self.steps["welcome"].count_sent, 4)
@@ -476,6 +482,8 @@ class TestJourneySafety(WorkflowCommon):
             self.workflow.enrol([999999999])
         with self.assertRaises(ValidationError):
             self.workflow.enrol(["7"])
+        with self.assertRaises(ValidationError):
+            self.workflow.enrol(7)
         with self.assertRaises(ValidationError):
             self.Step.create(
                 {
