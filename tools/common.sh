@@ -21,6 +21,7 @@ require_odoo() {
         || die "cannot import Odoo from ODOO_PATH=$ODOO_PATH with ODOO_PYTHON=$ODOO_PYTHON; point both variables at an Odoo 18 source tree and its interpreter."
     [ "$version" = "18.0" ] || die "Odoo at ODOO_PATH=$ODOO_PATH is $version, this addon needs 18.0 (set ODOO_PATH / ODOO_PYTHON)."
     [ -f "$ODOO_PATH/odoo-bin" ] || die "no odoo-bin in ODOO_PATH=$ODOO_PATH; set ODOO_PATH to the Odoo 18 source tree."
+    export ODOO_PATH ODOO_PYTHON  # for the scripts and tests started from here
 }
 
 pg_answers() { pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3 >/dev/null 2>&1; }

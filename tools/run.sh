@@ -18,6 +18,7 @@ else
     odoo_bin -c "$CONF" -d "$DEMO_DB" -i "$ADDON" --stop-after-init --no-http --log-level=warn \
         || die "creating $DEMO_DB failed"
 fi
-echo "== serving Odoo on http://localhost:$HTTP_PORT (database $DEMO_DB, login admin / admin)"
-exec env PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" -c "$CONF" -d "$DEMO_DB" \
-    --db-filter="^$DEMO_DB\$" --http-interface=0.0.0.0
+HTTP_INTERFACE=${HTTP_INTERFACE:-127.0.0.1}
+echo "== serving Odoo on http://localhost:$HTTP_PORT (listening on $HTTP_INTERFACE; database $DEMO_DB, login admin / admin)"
+export HTTP_INTERFACE
+exec "$ROOT/tools/serve.sh" "$CONF" "$DEMO_DB"

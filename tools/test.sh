@@ -6,6 +6,7 @@
 TEST_DB=${TEST_DB:-marketing_test}
 TEST_HTTP_PORT=${TEST_HTTP_PORT:-8169}
 CONF=$BUILD_DIR/test.conf
+export BUILD_DIR TEST_DB  # tests/ plain tests start Odoo on this database and config
 LOG=$BUILD_DIR/test-install.log
 
 require_odoo
