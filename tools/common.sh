@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Shared by the make targets: locate Odoo and PostgreSQL, never install Odoo.
+# Shared by the make targets: locate Odoo and PostgreSQL. An ODOO_PATH / ODOO_PYTHON given
+# is used as it is; otherwise the Odoo 18 at the default place, else the one tools/bootstrap.sh
+# sets up (and reuses) in ODOO_CACHE.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ADDON=marketing_automation_ext
+ODOO_EXPLICIT=${ODOO_PATH:+ODOO_PATH}${ODOO_PYTHON:+ ODOO_PYTHON}
 ODOO_PATH=${ODOO_PATH:-/opt/odoo}
 ODOO_PYTHON=${ODOO_PYTHON:-/opt/odoo-venv/bin/python}
+export ODOO_CACHE=${ODOO_CACHE:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/marketing_automation_ext/odoo-18.0}
+export ODOO_BOOTSTRAP=${ODOO_BOOTSTRAP:-auto}
 BUILD_DIR=${BUILD_DIR:-$ROOT/.build}
 export PGHOST=${PGHOST:-localhost}
 export PGPORT=${PGPORT:-5432}
@@ -14,13 +19,42 @@ export PGPASSWORD=${PGPASSWORD:-odoo}
 
 die() { echo "error: $*" >&2; exit 1; }
 
-require_odoo() {
-    [ -x "$ODOO_PYTHON" ] || die "no Odoo interpreter at ODOO_PYTHON=$ODOO_PYTHON; set ODOO_PYTHON to the Python that runs Odoo 18 and ODOO_PATH to its source tree (now $ODOO_PATH)."
+odoo_problem() {
+    # Prints what is wrong with ODOO_PATH / ODOO_PYTHON, nothing when they run Odoo 18.
+    if [ ! -x "$ODOO_PYTHON" ]; then
+        echo "no Odoo interpreter at ODOO_PYTHON=$ODOO_PYTHON; set ODOO_PYTHON to the Python that runs Odoo 18 and ODOO_PATH to its source tree (now $ODOO_PATH)."
+        return
+    fi
     local version
-    version=$(cd /tmp && PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -c 'import odoo.release as r; print(r.serie)' 2>/dev/null) \
-        || die "cannot import Odoo from ODOO_PATH=$ODOO_PATH with ODOO_PYTHON=$ODOO_PYTHON; point both variables at an Odoo 18 source tree and its interpreter."
-    [ "$version" = "18.0" ] || die "Odoo at ODOO_PATH=$ODOO_PATH is $version, this addon needs 18.0 (set ODOO_PATH / ODOO_PYTHON)."
-    [ -f "$ODOO_PATH/odoo-bin" ] || die "no odoo-bin in ODOO_PATH=$ODOO_PATH; set ODOO_PATH to the Odoo 18 source tree."
+    if ! version=$(cd /tmp && PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -c 'import odoo.release as r; print(r.serie)' 2>/dev/null); then
+        echo "cannot import Odoo from ODOO_PATH=$ODOO_PATH with ODOO_PYTHON=$ODOO_PYTHON; point both variables at an Odoo 18 source tree and its interpreter."
+    elif [ "$version" != "18.0" ]; then
+        echo "Odoo at ODOO_PATH=$ODOO_PATH is $version, this addon needs 18.0 (set ODOO_PATH / ODOO_PYTHON)."
+    elif [ ! -f "$ODOO_PATH/odoo-bin" ]; then
+        echo "no odoo-bin in ODOO_PATH=$ODOO_PATH; set ODOO_PATH to the Odoo 18 source tree."
+    fi
+}
+
+use_bootstrapped_odoo() {
+    # $1: why the default place is not used. tools/bootstrap.sh returns at once when done before.
+    ODOO_PATH=$ODOO_CACHE
+    ODOO_PYTHON=$ODOO_CACHE-venv/bin/python
+    BOOTSTRAP_REASON=$1 "$ROOT/tools/bootstrap.sh" || exit 1
+}
+
+require_odoo() {
+    # Never bootstrap over an explicit ODOO_PATH / ODOO_PYTHON: a broken one fails as it is.
+    if [ -z "$ODOO_EXPLICIT" ]; then
+        case "$ODOO_BOOTSTRAP" in
+            auto) [ -z "$(odoo_problem)" ] || use_bootstrapped_odoo "no Odoo 18 at $ODOO_PATH with $ODOO_PYTHON (ODOO_PATH unset)" ;;
+            always) use_bootstrapped_odoo "ODOO_BOOTSTRAP=always" ;;
+            never) ;;
+            *) die "ODOO_BOOTSTRAP=$ODOO_BOOTSTRAP: set it to auto, always or never." ;;
+        esac
+    fi
+    local problem
+    problem=$(odoo_problem)
+    [ -z "$problem" ] || die "$problem"
     export ODOO_PATH ODOO_PYTHON  # for the scripts and tests started from here
 }
 
@@ -58,7 +92,17 @@ create_role() {
     fi | su postgres -c "env -u PGUSER -u PGHOST -u PGPASSWORD -u PGDATABASE psql -X -q -p $PGPORT" >/dev/null
 }
 
+install_local_postgres() {
+    # Debian's PostgreSQL, when none is installed here, the server is local and we are root.
+    case "$PGHOST" in localhost|127.0.0.1|::1|/*) ;; *) return 1 ;; esac
+    ! command -v pg_lsclusters >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
+    echo "== no PostgreSQL server here: installing Debian's postgresql (apt-get)" >&2
+    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql) >/dev/null \
+        || die "could not install Debian's postgresql with apt-get; install PostgreSQL >= 13 or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
+}
+
 require_postgres() {
+    if ! command -v psql >/dev/null 2>&1 || ! pg_answers; then install_local_postgres || true; fi
     command -v psql >/dev/null 2>&1 || die "psql not found: install the PostgreSQL client (>= 13) or put it on PATH."
     if ! pg_answers; then
         start_local_cluster || die "PostgreSQL does not answer at PGHOST=$PGHOST PGPORT=$PGPORT and no local cluster could be started; start it or set PGHOST/PGPORT/PGUSER/PGPASSWORD."
