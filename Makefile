@@ -1,4 +1,4 @@
-.PHONY: run test lint bench concurrency compat
+.PHONY: run test lint bench concurrency compat wheel bootstrap-check
 
 run:
 	@bash tools/run.sh
@@ -17,3 +17,9 @@ concurrency:
 
 compat:
 	@bash tools/compat.sh
+
+wheel:
+	@bash tools/wheel.sh
+
+bootstrap-check:
+	@bash tools/bootstrap_check.sh
