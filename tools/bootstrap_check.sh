@@ -10,7 +10,7 @@
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/bootstrap-check.XXXXXX")
 unset ODOO_PATH ODOO_PYTHON
-export ODOO_BOOTSTRAP=always  # even where an Odoo sits at the default place
+export ODOO_BOOTSTRAP=always BOOTSTRAP_REASON="make bootstrap-check"  # even where an Odoo sits at the default place
 export ODOO_CACHE=$WORK/odoo-18.0 BUILD_DIR=$WORK/build PIP_CACHE_DIR=$WORK/pip-cache
 export TEST_DB=${BOOTSTRAP_CHECK_DB:-marketing_bootstrap_check} TEST_HTTP_PORT=${BOOTSTRAP_CHECK_PORT:-8269}
 cleanup() {
