@@ -1,4 +1,4 @@
-.PHONY: run test lint bench concurrency compat wheel bootstrap-check
+.PHONY: run test lint bench concurrency compat wheel bootstrap-check pot
 
 run:
 	@bash tools/run.sh
@@ -23,3 +23,6 @@ wheel:
 
 bootstrap-check:
 	@bash tools/bootstrap_check.sh
+
+pot:
+	@bash tools/i18n.sh

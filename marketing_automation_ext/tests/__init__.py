@@ -10,3 +10,4 @@ from . import test_segments
 from . import test_workflow
 from . import test_workflow_ui
 from . import test_workflow_webhook
+from . import test_i18n
