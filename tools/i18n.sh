@@ -37,6 +37,7 @@ import importlib.util
 spec = importlib.util.spec_from_file_location("i18n_tools", "marketing_automation_ext/tests/i18n_tools.py")
 i18n_tools = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(i18n_tools)
-left = i18n_tools.refresh(env)
+left, report = i18n_tools.refresh(env)
+print("\n".join(report))
 print(f"{left} translations to write" if left else "every language translates every term")
 PY

@@ -144,10 +144,12 @@ def placeholder_mismatches(po):
 
 
 def refresh(env, i18n_dir=I18N_DIR):
-    """make pot: export the template, merge it into each language, print what is left to do."""
+    """make pot: export the template and merge it into each language.
+
+    Returns (how many translations are left to write, the report's lines)."""
     pot = export_pot(env)
     pot_path = i18n_dir / POT_PATH.name
-    print(f"{pot_path.name}: {len(entries(pot))} terms{' (updated)' if save(pot, pot_path) else ''}")
+    report = [f"{pot_path.name}: {len(entries(pot))} terms{' (updated)' if save(pot, pot_path) else ''}"]
     languages = sorted(set(LANGUAGES) | {path.stem for path in i18n_dir.glob("*.po")})
     todo = 0
     for language in languages:
@@ -156,11 +158,9 @@ def refresh(env, i18n_dir=I18N_DIR):
         written = save(po, path)
         left = missing(pot, po)
         todo += len(left)
-        print(f"{path.name}: {len(left)} to translate{' (updated)' if written else ''}")
-        for msgid in left[:LIST_AT_MOST]:
-            print(f"    {msgid!r}")
+        report.append(f"{path.name}: {len(left)} to translate{' (updated)' if written else ''}")
+        report += [f"    {msgid!r}" for msgid in left[:LIST_AT_MOST]]
         if len(left) > LIST_AT_MOST:
-            print(f"    … and {len(left) - LIST_AT_MOST} more")
-        for msgid, msgstr in placeholder_mismatches(po):
-            print(f"    placeholders differ: {msgid!r} -> {msgstr!r}")
-    return todo
+            report.append(f"    … and {len(left) - LIST_AT_MOST} more")
+        report += [f"    placeholders differ: {msgid!r} -> {msgstr!r}" for msgid, msgstr in placeholder_mismatches(po)]
+    return todo, report
