@@ -39,11 +39,13 @@ def sandbox_path(tmp_path, without=(), extra=None):
 
 def require_odoo(tmp_path, **env):
     """Runs require_odoo as `make test` would, with nothing set but `env`; returns the process."""
-    base = {key: value for key, value in os.environ.items() if key not in ("ODOO_PATH", "ODOO_PYTHON")}
+    ours = ("ODOO_PATH", "ODOO_PYTHON", "BOOTSTRAP_PYTHON", "BOOTSTRAP_REASON", "ODOO_BOOTSTRAP_NEED_GB")
+    base = {key: value for key, value in os.environ.items() if key not in ours}
     base.update(
         ODOO_BOOTSTRAP="always",
         ODOO_CACHE=str(tmp_path / "cache" / "odoo-18.0"),
         ODOO_REPO="http://127.0.0.1:9/odoo.git",  # refused at once: nothing listens on port 9
+        ODOO_REF="18.0",
     )
     base.update(env)
     return subprocess.run(
