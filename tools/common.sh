@@ -54,6 +54,7 @@ require_odoo() {
     fi
     local problem
     problem=$(odoo_problem)
+    [ "$ODOO_PATH" != "$ODOO_CACHE" ] || problem=${problem:+$problem Or delete $ODOO_CACHE-venv to set it up again.}
     [ -z "$problem" ] || die "$problem"
     export ODOO_PATH ODOO_PYTHON  # for the scripts and tests started from here
 }
