@@ -27,7 +27,11 @@
         "views/res_config_settings_views.xml",
         "views/marketing_automation_menus.xml",
     ],
-    "demo": ["demo/marketing_demo.xml", "demo/marketing_workflow_demo.xml"],
+    "demo": [
+        "demo/marketing_demo.xml",
+        "demo/marketing_workflow_demo.xml",
+        "demo/marketing_webinar_demo.xml",
+    ],
     "assets": {
         "web.assets_backend": [
             "marketing_automation_ext/static/src/scss/marketing_score.scss",

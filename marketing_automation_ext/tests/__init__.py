@@ -10,4 +10,5 @@ from . import test_segments
 from . import test_workflow
 from . import test_workflow_ui
 from . import test_workflow_webhook
+from . import test_screenshots
 from . import test_i18n
