@@ -1,7 +1,11 @@
 """Journey benchmark: N participants through a three-step email journey, against Odoo's own mass mailing.
 
 Runs on the database prepared by bench_scoring.py (N contacts 'bench-…@example.com').
-Mail is queued (mail.mail 'outgoing'), never delivered, on both sides.
+Mail is queued (mail.mail 'outgoing'), never delivered, on both sides. A journey step
+waits for its message's outcome before its children run: after each cron pass the
+journey's queued traces are marked sent with Odoo's ``mailing.trace.set_sent()``, as
+Odoo's mail queue does once the server took a message; that call and the journey's
+reaction to it are counted on the journey's side.
 
 1. Odoo baseline: one ``mailing.mailing`` on res.partner, the same body (contact
    name through ``<t t-out="object.name"/>``, one tracked link), ``mailing_domain``
@@ -302,6 +306,7 @@ BREAKDOWN = [
     ("send (_marketing_send)", "mailing.mailing", "_marketing_send"),
     ("Odoo composer (mail.compose.message._action_send_mail)", "mail.compose.message", "_action_send_mail"),
     ("children (_schedule_children)", "marketing.workflow.trace", "_schedule_children"),
+    ("delivery outcomes (_apply_delivery_outcomes)", "marketing.workflow.trace", "_apply_delivery_outcomes"),
     ("completion (_complete_finished)", "marketing.workflow.participant", "_complete_finished"),
 ]
 COMPOSER = BREAKDOWN[7][0]
@@ -324,6 +329,16 @@ def run_journey(env, workflow, profile, top):
             remaining = Workflow._cron_process(batch_size=BATCH)
             env.cr.commit()
             batches += 1
+            # the mail queue's part: the server took the messages queued by this pass
+            env.cr.execute(
+                """SELECT id FROM mailing_trace WHERE mass_mailing_id = ANY(%s) AND trace_status = 'outgoing'""",
+                [workflow.mailing_ids.ids],
+            )
+            queued = env["mailing.trace"].browse([row[0] for row in env.cr.fetchall()])
+            if queued:
+                queued.set_sent()
+                env.cr.commit()
+                remaining = True
             if not remaining:
                 return batches
 

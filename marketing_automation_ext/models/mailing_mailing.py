@@ -33,14 +33,33 @@ class MailingMailing(models.Model):
             return [], []
         return super()._get_seen_list_sms()
 
-    def _marketing_send(self, traces):
-        """Send this message to the participants of ``traces`` through Odoo's mass mailing composer.
+    def _send_sms_get_composer_values(self, res_ids):
+        values = super()._send_sms_get_composer_values(res_ids)
+        if self.env.context.get("marketing_workflow_queue_sms"):
+            values["mass_force_send"] = False  # through the SMS queue, which commits after each batch
+        return values
 
-        Each ``mailing.trace`` is tied to its journey trace (at most one per
-        journey trace, enforced by a unique index). Nothing is committed here:
-        the journey batch commits or rolls back as a whole.
+    def _marketing_send(self, traces):
+        """Queue this message for the participants of ``traces`` through Odoo's mass mailing composer.
+
+        The journey never talks to the mail server or SMS gateway itself: the
+        messages go to Odoo's mail / SMS queue, which commits after each one, so a
+        journey batch that rolls back cannot have sent anything. The traces wait in
+        'sending' until mailing.trace reports the outcome (delivered, or failed:
+        retried or final, see ``marketing.workflow.trace._apply_delivery_outcomes``).
+        Each ``mailing.trace`` is tied to its journey trace (at most one per journey
+        trace, enforced by a unique index): a retry replaces the failed message.
         """
         self.ensure_one()
+        now = self.env.context.get("marketing_workflow_now") or fields.Datetime.now()
+        traces._marketing_drop_failed_messages()
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_trace
+                  SET state = 'sending', date_processed = %s, attempts = COALESCE(attempts, 0) + 1
+                WHERE id = ANY(%s)""",
+            [now, traces.ids],
+        )
+        traces.invalidate_recordset(["state", "date_processed", "attempts"])
         by_res = {trace.participant_id.res_id: trace.id for trace in traces}
         res_ids = list(by_res)
         mailing = self.with_context(marketing_workflow_traces=by_res)
@@ -64,6 +83,7 @@ class MailingMailing(models.Model):
                         "body": self._prepend_preview(self.body_html or "", self.preview),
                         "composition_mode": "mass_mail",
                         "email_from": self.email_from,
+                        "force_send": False,
                         "mail_server_id": self.mail_server_id.id,
                         "mass_mailing_id": self.id,
                         "model": self.mailing_model_real,
@@ -76,8 +96,10 @@ class MailingMailing(models.Model):
                 )
             )
             composer._action_send_mail(auto_commit=False)
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
         else:
-            mailing.action_send_sms(res_ids)
+            mailing.with_context(marketing_workflow_queue_sms=True).action_send_sms(res_ids)
+            self.env.ref("sms.ir_cron_sms_scheduler_action")._trigger()
         if self.state != "done":
             self.write({"state": "done", "sent_date": fields.Datetime.now()})
         self.env.flush_all()
@@ -86,13 +108,13 @@ class MailingMailing(models.Model):
             """UPDATE marketing_workflow_trace t
                   SET state = 'rejected', note = 'Not sent: ' || COALESCE(mt.failure_type, mt.trace_status)
                  FROM mailing_trace mt
-                WHERE mt.marketing_workflow_trace_id = t.id AND t.id = ANY(%s)
-                      AND mt.trace_status IN ('cancel', 'error')""",
+                WHERE mt.marketing_workflow_trace_id = t.id AND t.id = ANY(%s) AND t.state = 'sending'
+                      AND mt.trace_status = 'cancel'""",
             [traces.ids],
         )
         self.env.cr.execute(
             """UPDATE marketing_workflow_trace t SET state = 'rejected', note = 'Not sent by the mailing'
-                WHERE t.id = ANY(%s) AND t.state = 'scheduled'
+                WHERE t.id = ANY(%s) AND t.state = 'sending'
                       AND NOT EXISTS (SELECT 1 FROM mailing_trace mt WHERE mt.marketing_workflow_trace_id = t.id)""",
             [traces.ids],
         )

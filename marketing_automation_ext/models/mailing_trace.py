@@ -7,6 +7,8 @@ STATUS_EVENTS = {
 }
 CLICK_EVENTS = {"mail": "email_click", "sms": "sms_click"}
 QUEUED_STATUSES = {status for by_status in STATUS_EVENTS.values() for status in by_status}
+# statuses that end a message's delivery, one way or the other (see marketing.workflow.trace)
+DELIVERY_OUTCOMES = {"pending", "process", "sent", "error", "bounce"}
 
 
 class MailingTrace(models.Model):
@@ -27,7 +29,28 @@ class MailingTrace(models.Model):
         result = super().write(vals)
         if vals.get("trace_status") in QUEUED_STATUSES:
             self._marketing_queue(vals["trace_status"])
+        if vals.get("trace_status") in DELIVERY_OUTCOMES:
+            self._marketing_delivery_outcome()
         return result
+
+    def _marketing_delivery_outcome(self):
+        """Tell the journeys waiting on these messages whether they went out (whoever sent them:
+        the journey's run or, later, Odoo's mail or SMS queue)."""
+        if not self:
+            return
+        self.flush_recordset(["trace_status", "failure_type", "failure_reason"])
+        self.env["mail.mail"].flush_model(["failure_reason"])
+        self.env.cr.execute(
+            """SELECT t.id, mt.trace_status, mt.failure_type, COALESCE(mt.failure_reason, mm.failure_reason)
+                 FROM mailing_trace mt
+                 JOIN marketing_workflow_trace t ON t.id = mt.marketing_workflow_trace_id AND t.state = 'sending'
+                 LEFT JOIN mail_mail mm ON mm.id = mt.mail_mail_id_int
+                WHERE mt.id = ANY(%s)""",
+            [self.ids],
+        )
+        outcomes = self.env.cr.fetchall()
+        if outcomes:
+            self.env["marketing.workflow.trace"].sudo()._apply_delivery_outcomes(outcomes)
 
     def _marketing_queue(self, status, link_id=None):
         """Queue these traces' touchpoint in one INSERT (a mailing's set_sent covers thousands)."""

@@ -20,6 +20,8 @@ TRIGGERS = [
 
 
 AUDIENCE_CHECK_INTERVAL = timedelta(seconds=55)
+# touchpoints an event-triggered journey looks at per statement
+EVENT_TRIGGER_BATCH = 20000
 
 
 class MarketingWorkflow(models.Model):
@@ -85,7 +87,6 @@ class MarketingWorkflow(models.Model):
     quiet_start = fields.Float("Quiet From", default=21.0)
     quiet_end = fields.Float("Quiet Until", default=8.0)
     date_start = fields.Datetime("Started", readonly=True, copy=False)
-    last_event_id = fields.Integer(readonly=True, copy=False, help="Touchpoints up to this id were looked at.")
     last_date_enrolment = fields.Date(readonly=True, copy=False)
     last_audience_check = fields.Datetime(readonly=True, copy=False)
     # tree
@@ -213,8 +214,6 @@ class MarketingWorkflow(models.Model):
             if not workflow.date_start:
                 # the transaction's time, as write_date has it: the 'record' trigger compares both
                 vals["date_start"] = self.env.cr.now()
-                self.env.cr.execute("SELECT COALESCE(max(id), 0) FROM marketing_event")
-                vals["last_event_id"] = self.env.cr.fetchone()[0]
             workflow.write(vals)
         self._enrol_audience()
         self.env.ref("marketing_automation_ext.ir_cron_marketing_workflow")._trigger()
@@ -231,7 +230,13 @@ class MarketingWorkflow(models.Model):
 
     def action_stop(self):
         """Stop for good: nothing more runs, participants and traces stay as they are."""
-        self.filtered(lambda w: w.state in ("running", "paused")).write({"state": "stopped"})
+        stopping = self.filtered(lambda w: w.state in ("running", "paused"))
+        stopping.write({"state": "stopped"})
+        if stopping:
+            # touchpoints queued for a journey that will never run again
+            self.env.cr.execute(
+                "DELETE FROM marketing_workflow_event_queue WHERE workflow_id = ANY(%s)", [stopping.ids]
+            )
         return True
 
     def action_draft(self):
@@ -396,29 +401,37 @@ class MarketingWorkflow(models.Model):
                 "UPDATE marketing_workflow SET last_date_enrolment = %s WHERE id = %s", [now.date(), self.id]
             )
             return enrolled
-        # event trigger: touchpoints recorded since the last look, owners in the audience
-        self.env.cr.execute("SELECT COALESCE(max(id), 0) FROM marketing_event")
-        high = self.env.cr.fetchone()[0]
+        # event trigger: the touchpoints queued for this journey (see marketing.workflow.event.queue),
+        # taken in batches that no other worker can take too; their owners in the audience enter
         column = SQL.identifier(TARGETS[self.model_name]["column"])
-        filters = [
-            SQL("e.id > %s AND e.id <= %s", self.last_event_id, high),
-            SQL("e.event_type = %s", self.trigger_event_type),
-        ]
         like = url_pattern_to_like(self.trigger_url_pattern)
-        if like:
-            filters.append(SQL("e.url ILIKE %s", like))
-        query = self._audience_query()
-        query.add_where(
-            SQL(
-                "%s IN (SELECT e.%s FROM marketing_event e WHERE %s)",
-                SQL.identifier(self.env[self.model_name]._table, "id"),
-                column,
-                SQL(" AND ").join(filters),
+        enrolled = 0
+        while True:
+            self.env.cr.execute(
+                """DELETE FROM marketing_workflow_event_queue
+                    WHERE id IN (SELECT id FROM marketing_workflow_event_queue WHERE workflow_id = %s
+                                  ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+                RETURNING event_id""",
+                [self.id, EVENT_TRIGGER_BATCH],
             )
-        )
-        enrolled = self._enrol_sql(query.select(SQL("%s.id", table)), now)
-        self.env.cr.execute("UPDATE marketing_workflow SET last_event_id = %s WHERE id = %s", [high, self.id])
-        return enrolled
+            event_ids = [row[0] for row in self.env.cr.fetchall()]
+            if not event_ids:
+                return enrolled
+            filters = [SQL("e.id = ANY(%s)", event_ids)]
+            if like:
+                filters.append(SQL("e.url ILIKE %s", like))
+            query = self._audience_query()
+            query.add_where(
+                SQL(
+                    "%s IN (SELECT e.%s FROM marketing_event e WHERE %s)",
+                    SQL.identifier(self.env[self.model_name]._table, "id"),
+                    column,
+                    SQL(" AND ").join(filters),
+                )
+            )
+            enrolled += self._enrol_sql(query.select(SQL("%s.id", table)), now)
+            if len(event_ids) < EVENT_TRIGGER_BATCH:
+                return enrolled
 
     def enrol(self, res_ids, test=False):
         """Enrol these records (ids of the target model) now: the API and manual trigger.
@@ -523,6 +536,7 @@ class MarketingWorkflow(models.Model):
             workflows.invalidate_recordset(["last_audience_check"])
         Trace = self.env["marketing.workflow.trace"].sudo()
         Trace._expire_waiting(now)
+        Trace._reconcile_sending(now)
         done = Trace._process_due(now, batch_size)
         self.env.cr.execute(
             """SELECT count(*) FROM (

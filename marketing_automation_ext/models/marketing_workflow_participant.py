@@ -6,6 +6,7 @@ from odoo.exceptions import UserError
 POSITION_COLORS = {
     "processed": "success",
     "scheduled": "primary",
+    "sending": "primary",
     "waiting": "info",
     "error": "danger",
     "rejected": "warning",
@@ -136,7 +137,8 @@ class MarketingWorkflowParticipant(models.Model):
             """UPDATE marketing_workflow_participant p SET state = 'completed', date_done = %s
                 WHERE p.id = ANY(%s) AND p.state = 'running'
                       AND NOT EXISTS (SELECT 1 FROM marketing_workflow_trace t
-                                       WHERE t.participant_id = p.id AND t.state IN ('scheduled', 'waiting'))""",
+                                       WHERE t.participant_id = p.id
+                                             AND t.state IN ('scheduled', 'waiting', 'sending'))""",
             [now, self.ids],
         )
         self.invalidate_model(["state", "date_done"])

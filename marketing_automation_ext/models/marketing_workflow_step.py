@@ -26,7 +26,7 @@ CONDITIONS = [
     ("not_clicked", "Email not clicked within"),
     ("replied", "Email replied"),
     ("not_replied", "Email not replied within"),
-    ("bounced", "Email bounced"),
+    ("bounced", "Email bounced or not delivered"),
     ("sms_clicked", "SMS clicked"),
     ("sms_not_clicked", "SMS not clicked within"),
     ("branch_true", "Condition true"),
@@ -152,6 +152,9 @@ class MarketingWorkflowStep(models.Model):
     trace_ids = fields.One2many("marketing.workflow.trace", "step_id", string="Traces")
     count_scheduled = fields.Integer("Scheduled", compute="_compute_figures")
     count_waiting = fields.Integer("Waiting", compute="_compute_figures")
+    count_sending = fields.Integer(
+        "Sending", compute="_compute_figures", help="Messages in Odoo's mail or SMS queue, or waiting for a retry."
+    )
     count_processed = fields.Integer("Processed", compute="_compute_figures")
     count_rejected = fields.Integer("Rejected", compute="_compute_figures")
     count_canceled = fields.Integer("Cancelled", compute="_compute_figures")
@@ -313,7 +316,7 @@ class MarketingWorkflowStep(models.Model):
                 stats.setdefault(step_id, {})[state] = count
             self.env.cr.execute(
                 """SELECT t.step_id,
-                          count(*) FILTER (WHERE mt.trace_status NOT IN ('cancel', 'error')),
+                          count(*) FILTER (WHERE mt.trace_status NOT IN ('cancel', 'error', 'outgoing')),
                           count(*) FILTER (WHERE mt.open_datetime IS NOT NULL OR mt.trace_status IN ('open', 'reply')),
                           count(*) FILTER (WHERE mt.links_click_datetime IS NOT NULL),
                           count(*) FILTER (WHERE mt.trace_status = 'reply'),
@@ -337,6 +340,7 @@ class MarketingWorkflowStep(models.Model):
             figures = stats.get(step._origin.id or step.id, {})
             step.count_scheduled = figures.get("scheduled", 0)
             step.count_waiting = figures.get("waiting", 0)
+            step.count_sending = figures.get("sending", 0)
             step.count_processed = figures.get("processed", 0)
             step.count_rejected = figures.get("rejected", 0)
             step.count_canceled = figures.get("canceled", 0)

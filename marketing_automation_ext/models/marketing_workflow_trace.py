@@ -7,12 +7,14 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..lib.delivery import DEFAULT_RETRY_DELAYS, is_transient, parse_retry_delays, retry_delay
 from ..lib.journey import CONDITION_EVENTS, CONDITION_KIND, next_allowed_time, pick_split
 
 _logger = logging.getLogger(__name__)
 
 TRACE_STATES = [
     ("scheduled", "Scheduled"),
+    ("sending", "Sending"),
     ("waiting", "Waiting for a reaction"),
     ("processed", "Done"),
     ("rejected", "Rejected"),
@@ -22,6 +24,14 @@ TRACE_STATES = [
 POSITIVE = tuple(c for c, kind in CONDITION_KIND.items() if kind == "positive")
 NEGATIVE = tuple(c for c, kind in CONDITION_KIND.items() if kind == "negative")
 FREQUENCY_DEFER = timedelta(hours=6)
+# mailing.trace statuses: the gateway took the message / it failed before delivery
+DELIVERED_STATUSES = ("pending", "process", "sent", "open", "reply")
+FAILED_STATUSES = ("error", "bounce")
+DELIVERY_STATUSES = DELIVERED_STATUSES + FAILED_STATUSES
+# a message still queued this long after its mail or SMS record vanished is given up
+LOST_MESSAGE_AFTER = timedelta(hours=1)
+# outcomes normally arrive through mailing.trace's write; this catches any that did not
+RECONCILE_AFTER = timedelta(minutes=10)
 
 
 class MarketingWorkflowTrace(models.Model):
@@ -45,7 +55,10 @@ class MarketingWorkflowTrace(models.Model):
     expiry_date = fields.Datetime("Waits Until", readonly=True)
     date_processed = fields.Datetime("Run At", readonly=True)
     note = fields.Char("Result", readonly=True)
-    attempts = fields.Integer(readonly=True)
+    attempts = fields.Integer(readonly=True, help="How many times this step was run (for messages: sent).")
+    attempt_log = fields.Text(
+        "Delivery Attempts", readonly=True, help="Each failed delivery attempt: when, why, and what happens next."
+    )
     res_name = fields.Char(related="participant_id.res_name", string="Participant Name")
     is_test = fields.Boolean(related="participant_id.is_test")
     action_type = fields.Selection(related="step_id.action_type")
@@ -71,6 +84,10 @@ class MarketingWorkflowTrace(models.Model):
         self.env.cr.execute(
             """CREATE INDEX IF NOT EXISTS marketing_workflow_trace_waiting
                    ON marketing_workflow_trace (expiry_date) WHERE state = 'waiting'"""
+        )
+        self.env.cr.execute(
+            """CREATE INDEX IF NOT EXISTS marketing_workflow_trace_sending
+                   ON marketing_workflow_trace (date_processed) WHERE state = 'sending'"""
         )
 
     # ------------------------------------------------------------------
@@ -118,7 +135,9 @@ class MarketingWorkflowTrace(models.Model):
 
     def _run_step(self, step, now):
         """Run traces of one step; returns those that went through (for their children)."""
-        traces = self._decide(step, now)
+        # a delivery retry passed its branch or split already: it is not decided again
+        retries = self.filtered("attempts") if step.action_type in ("email", "sms") else self.browse()
+        traces = (self - retries)._decide(step, now) | retries
         if not traces:
             return traces
         # one record can be in the batch twice (a test run beside the real one): one send per batch
@@ -357,6 +376,7 @@ class MarketingWorkflowTrace(models.Model):
                           CASE WHEN c.condition IN %(positive)s THEN %(now)s::timestamp + %(window)s END,
                           0, %(uid)s, %(now)s, %(uid)s, %(now)s
                      FROM marketing_workflow_trace t
+                     JOIN marketing_workflow_participant p ON p.id = t.participant_id AND p.state = 'running'
                      JOIN marketing_workflow_step c ON c.parent_id = t.step_id
                     WHERE t.id = ANY(%(ids)s) AND t.state = 'processed'
                    ON CONFLICT DO NOTHING""",
@@ -369,6 +389,174 @@ class MarketingWorkflowTrace(models.Model):
             )
         )
         self.invalidate_model()
+
+    # ------------------------------------------------------------------
+    # Delivery outcomes (the message left the journey's hands: Odoo's mail or SMS queue)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _retry_settings(self):
+        """(retries after the first attempt, delays in minutes) from Settings; defaults when unreadable."""
+        params = self.env["ir.config_parameter"].sudo()
+        try:
+            retries = max(0, int(params.get_param("marketing_automation_ext.delivery_retries", 4)))
+        except ValueError:
+            retries = 4
+        try:
+            delays = parse_retry_delays(params.get_param("marketing_automation_ext.delivery_retry_delays", ""))
+        except ValueError:
+            delays = list(DEFAULT_RETRY_DELAYS)
+        return retries, delays
+
+    @api.model
+    def _apply_delivery_outcomes(self, outcomes, now=None):
+        """What became of messages sent by journey traces in state 'sending'.
+
+        ``outcomes``: ``[(trace id, mailing.trace status, failure type, failure reason)]``.
+        Delivered: the step is done and its children are scheduled from now.
+        Failed for a passing reason: the step is scheduled again after the configured
+        delay (its participant stays in the journey), until the retries are used up.
+        Failed for good (or out of retries): the step fails with the reason; only its
+        "bounced / not delivered" children follow.
+        """
+        if not outcomes:
+            return
+        now = now or fields.Datetime.now()
+        by_id = {trace_id: (status, failure_type, reason) for trace_id, status, failure_type, reason in outcomes}
+        # the row lock orders this against a worker that would handle the same trace
+        self.env.cr.execute(
+            """SELECT id, COALESCE(attempts, 0), COALESCE(attempt_log, '') FROM marketing_workflow_trace
+                WHERE id = ANY(%s) AND state = 'sending' ORDER BY id FOR UPDATE""",
+            [list(by_id)],
+        )
+        rows = self.env.cr.fetchall()
+        delivered, retried, failed = [], [], []
+        retries, delays = self._retry_settings()
+        labels = dict(self.env["mailing.trace"]._fields["failure_type"]._description_selection(self.env))
+        for trace_id, attempts, log in rows:
+            status, failure_type, reason = by_id[trace_id]
+            if status in DELIVERED_STATUSES:
+                delivered.append(trace_id)
+                continue
+            # one line per attempt: Odoo's failure reasons may span several
+            reason = " ".join((reason or "").split())[:300]
+            why = ": ".join(part for part in (labels.get(failure_type), reason) if part)
+            why = why or self.env._("Not delivered")
+            delay = retry_delay(attempts, retries, delays) if is_transient(failure_type, reason) else None
+            stamp = "%s UTC" % fields.Datetime.to_string(now)[:16]
+            if delay:
+                retry_at = now + delay
+                note = self.env._(
+                    "Attempt %(attempt)s failed, next try at %(when)s UTC: %(why)s",
+                    attempt=attempts,
+                    when=fields.Datetime.to_string(retry_at)[:16],
+                    why=why,
+                )
+                retried.append((trace_id, retry_at, note[:500], "%s%s · %s\n" % (log, stamp, note)))
+            else:
+                note = self.env._("Not delivered after %(count)s attempt(s): %(why)s", count=attempts, why=why)
+                failed.append((trace_id, note[:500], "%s%s · %s\n" % (log, stamp, note)))
+        if delivered:
+            self.env.cr.execute(
+                """UPDATE marketing_workflow_trace SET state = 'processed', date_processed = %s, note = NULL
+                    WHERE id = ANY(%s)""",
+                [now, delivered],
+            )
+        for trace_id, retry_at, note, log in retried:
+            self.env.cr.execute(
+                """UPDATE marketing_workflow_trace
+                      SET state = 'scheduled', schedule_date = %s, note = %s, attempt_log = %s WHERE id = %s""",
+                [retry_at, note, log, trace_id],
+            )
+        for trace_id, note, log in failed:
+            self.env.cr.execute(
+                """UPDATE marketing_workflow_trace
+                      SET state = 'error', date_processed = %s, note = %s, attempt_log = %s WHERE id = %s""",
+                [now, note, log, trace_id],
+            )
+        self.invalidate_model()
+        self.browse(delivered)._schedule_children(now)
+        self.browse([row[0] for row in failed])._schedule_undelivered_children(now)
+        if retried:
+            self.env.ref("marketing_automation_ext.ir_cron_marketing_workflow")._trigger(min(r[1] for r in retried))
+        self.browse([row[0] for row in rows]).participant_id._complete_finished(now)
+
+    def _schedule_undelivered_children(self, now):
+        """A message that could not be delivered: its 'bounced / not delivered' children are due (after their wait)."""
+        if not self:
+            return
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO marketing_workflow_trace
+                          (participant_id, workflow_id, step_id, parent_trace_id, state, schedule_date, attempts,
+                           create_uid, create_date, write_uid, write_date)
+                   SELECT t.participant_id, t.workflow_id, c.id, t.id, 'scheduled', %(now)s::timestamp + %(wait)s, 0,
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
+                     FROM marketing_workflow_trace t
+                     JOIN marketing_workflow_participant p ON p.id = t.participant_id AND p.state = 'running'
+                     JOIN marketing_workflow_step c ON c.parent_id = t.step_id AND c.condition = 'bounced'
+                    WHERE t.id = ANY(%(ids)s) AND t.state = 'error'
+                   ON CONFLICT DO NOTHING""",
+                now=now,
+                wait=self.env["marketing.workflow.step"]._wait_sql("c"),
+                uid=self.env.uid,
+                ids=self.ids,
+            )
+        )
+        self.invalidate_model()
+
+    def _marketing_drop_failed_messages(self):
+        """Before a delivery retry: the failed message of each trace goes (mailing.trace, mail or SMS),
+        so the retry's message replaces it and no one can resend the old one by hand."""
+        self.env.cr.execute(
+            """SELECT id, mail_mail_id_int, sms_id_int FROM mailing_trace
+                WHERE marketing_workflow_trace_id = ANY(%s) AND trace_status IN %s""",
+            [self.ids, FAILED_STATUSES],
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return
+        self.env["mail.mail"].sudo().browse([r[1] for r in rows if r[1]]).exists().unlink()
+        self.env["sms.sms"].sudo().browse([r[2] for r in rows if r[2]]).exists().unlink()
+        self.env["mailing.trace"].sudo().browse([r[0] for r in rows]).exists().unlink()
+
+    @api.model
+    def _reconcile_sending(self, now):
+        """The safety net behind the mailing.trace hook: messages whose outcome reached Odoo some other
+        way are applied, and those whose queued mail or SMS was deleted before it went out fail.
+
+        Returns the number of traces settled."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT t.id, mt.trace_status, mt.failure_type, COALESCE(mt.failure_reason, mm.failure_reason)
+                 FROM marketing_workflow_trace t
+                 JOIN mailing_trace mt ON mt.marketing_workflow_trace_id = t.id
+                 LEFT JOIN mail_mail mm ON mm.id = mt.mail_mail_id_int
+                WHERE t.state = 'sending' AND t.date_processed < %s AND mt.trace_status IN %s""",
+            [now - RECONCILE_AFTER, DELIVERY_STATUSES],
+        )
+        outcomes = self.env.cr.fetchall()
+        self._apply_delivery_outcomes(outcomes, now)
+        self.env.cr.execute(
+            """WITH lost AS (
+                   UPDATE marketing_workflow_trace t SET state = 'error', note = %s, date_processed = %s
+                    WHERE t.state = 'sending' AND t.date_processed < %s
+                          AND NOT EXISTS (
+                              SELECT 1 FROM mailing_trace mt
+                               WHERE mt.marketing_workflow_trace_id = t.id
+                                     AND (mt.trace_status NOT IN ('outgoing', 'cancel')
+                                          OR EXISTS (SELECT 1 FROM mail_mail m WHERE m.id = mt.mail_mail_id_int)
+                                          OR EXISTS (SELECT 1 FROM sms_sms s WHERE s.id = mt.sms_id_int)))
+                RETURNING t.participant_id
+               )
+               SELECT participant_id FROM lost""",
+            [self.env._("The queued message was deleted before it was sent"), now, now - LOST_MESSAGE_AFTER],
+        )
+        participant_ids = [row[0] for row in self.env.cr.fetchall()]
+        if participant_ids:
+            self.invalidate_model()
+            self.env["marketing.workflow.participant"].browse(participant_ids)._complete_finished(now)
+        return len(outcomes) + len(participant_ids)
 
     @api.model
     def _react_to_events(self, event_ids):

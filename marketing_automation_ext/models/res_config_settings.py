@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..lib.delivery import MAX_RETRIES, parse_retry_delays
+
 
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
@@ -19,6 +21,32 @@ class ResConfigSettings(models.TransientModel):
     marketing_bounce_limit = fields.Integer(
         "Bounces", config_parameter="marketing_automation_ext.bounce_limit", default=3
     )
+
+    marketing_delivery_retries = fields.Integer(
+        "Retries",
+        config_parameter="marketing_automation_ext.delivery_retries",
+        default=4,
+        help="A journey message that fails for a passing reason (mail server or SMS gateway unreachable, "
+        "timeout, temporary refusal) is tried this many more times before its step fails.",
+    )
+    marketing_delivery_retry_delays = fields.Char(
+        "Delays (minutes)",
+        config_parameter="marketing_automation_ext.delivery_retry_delays",
+        default="5, 30, 120, 360",
+        help="Minutes to wait before each retry, in order; the last one repeats.",
+    )
+
+    @api.constrains("marketing_delivery_retries", "marketing_delivery_retry_delays")
+    def _check_marketing_delivery_retries(self):
+        for settings in self:
+            if not 0 <= settings.marketing_delivery_retries <= MAX_RETRIES:
+                raise ValidationError(self.env._("Retries are from 0 to %s.", MAX_RETRIES))
+            try:
+                parse_retry_delays(settings.marketing_delivery_retry_delays)
+            except ValueError:
+                raise ValidationError(
+                    self.env._("Give the retry delays as minutes separated by commas, for example: 5, 30, 120, 360.")
+                ) from None
 
     @api.constrains("marketing_frequency_cap", "marketing_frequency_days", "marketing_bounce_limit")
     def _check_marketing_journey_limits(self):

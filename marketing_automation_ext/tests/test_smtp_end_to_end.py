@@ -3,54 +3,15 @@ SMTP server (aiosmtpd on loopback) and its tracking links work."""
 
 import email
 import re
-import socket
-import time
 from datetime import datetime, timedelta
 from email import policy
-from unittest.mock import patch
 from urllib.parse import urlparse
 
-from aiosmtpd.controller import Controller
-
-import odoo
 from odoo.tests import HttpCase, tagged
 
 from .common import MarketingCommon
+from .smtp_server import local_smtp_server, really_send, wait_for_messages
 from .workflow_common import WorkflowCommon
-
-
-class CollectingHandler:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content))
-        return "250 Message accepted"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def local_smtp_server(test):
-    """An aiosmtpd server on loopback for the length of ``test``, and Odoo's mail server record for it."""
-    handler = CollectingHandler()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    test.addCleanup(controller.stop)
-    server = test.env["ir.mail_server"].create(
-        {
-            "name": "Local test SMTP",
-            "smtp_host": "127.0.0.1",
-            "smtp_port": port,
-            "smtp_encryption": "none",
-            "smtp_authentication": "login",
-        }
-    )
-    return handler, server
 
 
 @tagged("post_install", "-at_install", "marketing_automation")
@@ -67,12 +28,9 @@ class TestRealSmtp(MarketingCommon, HttpCase):
                 "mail_server_id": server.id,
             }
         )
-        # Odoo's test mode skips SMTP; lift it so the message really goes out.
-        with patch.object(odoo.modules.module, "current_test", None):
+        with really_send():
             mailing.action_send_mail()
-        deadline = time.time() + 10
-        while not handler.messages and time.time() < deadline:
-            time.sleep(0.1)
+        wait_for_messages(handler, 1)
         self.assertEqual(len(handler.messages), 1, "one message reached the SMTP server")
         recipients, raw = handler.messages[0]
         self.assertEqual(recipients, [self.partner_anna.email])
@@ -103,12 +61,11 @@ class TestJourneyRealSmtp(WorkflowCommon, HttpCase):
     """A journey's emails leave Odoo through a real SMTP server, and the tracking links in
     them drive the journey's branches."""
 
-    def _deliver_for_real(self, handler, count):
-        with patch.object(odoo.modules.module, "current_test", None):
-            self.env["mail.mail"].sudo().search([("state", "=", "outgoing")]).send()
-        deadline = time.time() + 10
-        while len(handler.messages) < count and time.time() < deadline:
-            time.sleep(0.1)
+    def _run_for_real(self, handler, count):
+        """The crons: journeys, then Odoo's mail queue through the real server."""
+        with really_send():
+            self.run_journeys()
+        wait_for_messages(handler, count)
         self.assertEqual(len(handler.messages), count)
         return email.message_from_bytes(handler.messages[-1][1], policy=policy.SMTP)
 
@@ -118,9 +75,7 @@ class TestJourneyRealSmtp(WorkflowCommon, HttpCase):
         (steps["welcome"] | steps["offer"] | steps["second"]).mailing_id.mail_server_id = server
         workflow.action_start()
         workflow.enrol(self.partner_anna.ids)
-        self.run_journeys()
-
-        welcome = self._deliver_for_real(handler, 1)
+        welcome = self._run_for_real(handler, 1)
         self.assertEqual(welcome["Subject"], "Welcome")
         self.assertEqual(handler.messages[0][0], [self.partner_anna.email])
         html = welcome.get_body(("html",)).get_content()
@@ -129,8 +84,7 @@ class TestJourneyRealSmtp(WorkflowCommon, HttpCase):
         self.assertEqual(self.url_open(urlparse(pixel).path).status_code, 200)
 
         # the open, seen through Odoo's own pixel route, sends the offer
-        self.run_journeys()
-        offer = self._deliver_for_real(handler, 2)
+        offer = self._run_for_real(handler, 2)
         self.assertEqual(offer["Subject"], "Our offer")
         participant = workflow.participant_ids
         self.assertEqual(self.trace_of(participant, steps["second"]).state, "canceled", "opened: no second chance")

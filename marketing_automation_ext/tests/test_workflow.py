@@ -138,11 +138,14 @@ class TestJourneyExample(WorkflowCommon):
             self.assertTrue(participant.is_test)
             self.assertEqual(self.workflow.state, "draft")
             participant.action_run_next()
+            self.assertEqual(self.trace_of(participant, self.steps["welcome"]).state, "sending", "in the mail queue")
+            self.deliver()
             self.assertEqual(self.trace_of(participant, self.steps["welcome"]).state, "processed")
             self.assertIn("Welcome email", participant.position)
             # "not opened within 3 days" is due in 3 days: run it now
             self.assertEqual(participant.next_step_id, self.steps["second"])
             participant.action_run_next()
+            self.deliver()
         self.assertEqual(self.trace_of(participant, self.steps["second"]).state, "processed")
         self.assertEqual(self.steps["second"].mailing_id.mailing_trace_ids.res_id, self.leads["dora"].id)
         self.assertEqual(self.workflow.participant_count, 0, "test runs are not counted as participants")
@@ -245,6 +248,38 @@ class TestJourneyEngine(WorkflowCommon):
             (reminder | yearly).action_start()
         self.assertEqual(reminder.participant_ids.mapped("res_id"), [leads[0].id])
         self.assertEqual(yearly.participant_ids.mapped("res_id"), [leads[2].id])
+
+    def test_touchpoint_committed_late_with_a_lower_id_still_triggers_once(self):
+        """Two overlapping transactions: a long import takes an event id first and commits last."""
+        workflow = self._journey(trigger="event", trigger_event_type="custom")
+        self._step(workflow)
+        workflow.action_start()
+        paused = self._journey(trigger="event", trigger_event_type="custom")
+        self._step(paused)
+        paused.action_start()
+        paused.action_pause()
+        self.env.cr.execute("SELECT nextval('marketing_event_id_seq')")
+        early_id = self.env.cr.fetchone()[0]
+        # a tracking request commits first, with a higher id; the journey cron sees it
+        self.record(self.partners[0], "custom")
+        self.env["marketing.workflow"]._run_now()
+        self.assertEqual(workflow.participant_ids.mapped("res_id"), [self.partners[0].id])
+        # the import's row lands now, below the ids already looked at
+        self.env.cr.execute(
+            """INSERT INTO marketing_event (id, event_type, channel, partner_id, date, company_id, scored)
+               VALUES (%s, 'custom', 'api', %s, now() at time zone 'UTC', %s, true)""",
+            [early_id, self.partners[1].id, self.env.company.id],
+        )
+        self.env["marketing.workflow"]._run_now()
+        self.env["marketing.workflow"]._run_now()
+        workflow.invalidate_recordset()
+        self.assertEqual(sorted(workflow.participant_ids.mapped("res_id")), sorted(self.partners[:2].ids))
+        self.assertEqual(workflow.participant_count, 2, "each touchpoint triggered the journey once")
+        # a paused journey keeps what came in meanwhile, and takes it when resumed
+        self.assertFalse(paused.participant_ids)
+        paused.action_resume()
+        self.env["marketing.workflow"]._run_now()
+        self.assertEqual(sorted(paused.participant_ids.mapped("res_id")), sorted(self.partners[:2].ids))
 
     def test_pause_resume_stop_keep_states(self):
         workflow = self._journey()
@@ -381,7 +416,7 @@ class TestJourneySafety(WorkflowCommon):
         )
         self.workflow.enrol((listed | nomail | bouncer | self.partner_bob).ids)
         with self.mock_mail_gateway():
-            self.env["marketing.workflow"]._run_now()
+            self.run_journeys()
         self.assertEqual(self._trace(listed).state, "rejected")
         self.assertEqual(self._trace(listed).note, "Blacklisted / opted out")
         self.assertEqual(self._trace(nomail).note, "No email address")
@@ -400,14 +435,14 @@ class TestJourneySafety(WorkflowCommon):
         with freeze_time(datetime(2026, 3, 2, 14, 0)):  # 23:00 in Tokyo, 15:00 in Brussels
             self.workflow.enrol((tokyo | brussels).ids)
             with self.mock_mail_gateway():
-                self.env["marketing.workflow"]._run_now()
+                self.run_journeys()
         self.assertEqual(self._trace(brussels).state, "processed")
         held = self._trace(tokyo)
         self.assertEqual(held.state, "scheduled")
         self.assertEqual(held.note, "Held back: quiet hours")
         self.assertEqual(held.schedule_date, datetime(2026, 3, 2, 23, 0), "08:00 in Tokyo")
         with freeze_time(datetime(2026, 3, 2, 23, 1)), self.mock_mail_gateway():
-            self.env["marketing.workflow"]._run_now()
+            self.run_journeys()
         self.assertEqual(held.state, "processed")
 
     def test_frequency_cap_across_mass_mailings(self):
@@ -424,7 +459,7 @@ class TestJourneySafety(WorkflowCommon):
         with self.mock_mail_gateway():
             newsletter.action_send_mail()
             self.workflow.enrol((self.partner_bob | self.partner_anna).ids)
-            self.env["marketing.workflow"]._run_now()
+            self.run_journeys()
         held = self._trace(self.partner_bob)
         self.assertEqual(held.state, "scheduled")
         self.assertEqual(held.note, "Held back: frequency cap reached")
@@ -440,7 +475,7 @@ class TestJourneySafety(WorkflowCommon):
         orphan = self.env["res.partner"].create({"name": "Orphan", "email": "orphan@example.com"})
         self.workflow.enrol((employee | orphan).ids)
         with self.mock_mail_gateway():
-            self.env["marketing.workflow"]._run_now()
+            self.run_journeys()
         self.assertEqual(self._trace(employee).state, "processed")
         failed = self._trace(orphan)
         self.assertEqual(failed.state, "error")

@@ -103,15 +103,18 @@ class WorkflowCommon(MarketingCommon):
         return workflow, {"welcome": welcome, "offer": offer, "second": second, "call": call, "replied": replied}
 
     def run_journeys(self):
-        """What the journey cron does every minute (the touchpoint cron first, as tracking feeds branches)."""
+        """What the crons do every minute: touchpoints first (tracking feeds branches), the journeys,
+        then Odoo's mail and SMS queues send what the journeys queued and the journeys learn the outcome."""
         self.env["marketing.event"]._score_pending_now()
         self.env["marketing.workflow"]._run_now()
+        self.deliver()
         self.env.flush_all()
 
     def deliver(self):
-        """The mail queue cron: send what the journeys queued (through the mocked gateway)."""
+        """Odoo's mail and SMS queue crons: send what the journeys queued (through the test gateways)."""
         mails = self.env["mail.mail"].sudo().search([("state", "=", "outgoing")])
         mails.send()
+        self.env["sms.sms"].sudo()._process_queue()
         self.env["marketing.event"]._score_pending_now()
 
     def trace_of(self, participant, step):

@@ -25,6 +25,7 @@ const STEP_FIELDS = [
     "mailing_id",
     "count_scheduled",
     "count_waiting",
+    "count_sending",
     "count_processed",
     "count_rejected",
     "count_canceled",
@@ -221,6 +222,7 @@ export class MarketingWorkflowTree extends Component {
         const figures = [
             { name: "scheduled", label: _t("scheduled"), value: step.count_scheduled, show: true },
             { name: "waiting", label: _t("waiting"), value: step.count_waiting },
+            { name: "sending", label: _t("sending"), value: step.count_sending },
             { name: "done", label: _t("done"), value: step.count_processed, show: true },
             { name: "sent", label: _t("sent"), value: step.count_sent, show: isMessage },
             { name: "opened", label: _t("opened"), value: step.count_opened, show: isEmail },
