@@ -430,7 +430,7 @@ class MarketingWorkflowTrace(models.Model):
             [list(by_id)],
         )
         rows = self.env.cr.fetchall()
-        delivered, retried, failed = [], [], []
+        delivered, retried, failed = [], [], []  # failed: (id, state, note, log)
         retries, delays = self._retry_settings()
         labels = dict(self.env["mailing.trace"]._fields["failure_type"]._description_selection(self.env))
         for trace_id, attempts, log in rows:
@@ -442,7 +442,8 @@ class MarketingWorkflowTrace(models.Model):
             reason = " ".join((reason or "").split())[:300]
             why = ": ".join(part for part in (labels.get(failure_type), reason) if part)
             why = why or self.env._("Not delivered")
-            delay = retry_delay(attempts, retries, delays) if is_transient(failure_type, reason) else None
+            transient = is_transient(failure_type, reason)
+            delay = retry_delay(attempts, retries, delays) if transient else None
             stamp = "%s UTC" % fields.Datetime.to_string(now)[:16]
             if delay:
                 retry_at = now + delay
@@ -453,9 +454,12 @@ class MarketingWorkflowTrace(models.Model):
                     why=why,
                 )
                 retried.append((trace_id, retry_at, note[:500], "%s%s · %s\n" % (log, stamp, note)))
-            else:
+            elif transient:
                 note = self.env._("Not delivered after %(count)s attempt(s): %(why)s", count=attempts, why=why)
-                failed.append((trace_id, note[:500], "%s%s · %s\n" % (log, stamp, note)))
+                failed.append((trace_id, "error", note[:500], "%s%s · %s\n" % (log, stamp, note)))
+            else:
+                note = self.env._("Refused: %s", why)
+                failed.append((trace_id, "rejected", note[:500], "%s%s · %s\n" % (log, stamp, note)))
         if delivered:
             self.env.cr.execute(
                 """UPDATE marketing_workflow_trace SET state = 'processed', date_processed = %s, note = NULL
@@ -468,11 +472,11 @@ class MarketingWorkflowTrace(models.Model):
                       SET state = 'scheduled', schedule_date = %s, note = %s, attempt_log = %s WHERE id = %s""",
                 [retry_at, note, log, trace_id],
             )
-        for trace_id, note, log in failed:
+        for trace_id, state, note, log in failed:
             self.env.cr.execute(
                 """UPDATE marketing_workflow_trace
-                      SET state = 'error', date_processed = %s, note = %s, attempt_log = %s WHERE id = %s""",
-                [now, note, log, trace_id],
+                      SET state = %s, date_processed = %s, note = %s, attempt_log = %s WHERE id = %s""",
+                [state, now, note, log, trace_id],
             )
         self.invalidate_model()
         self.browse(delivered)._schedule_children(now)
@@ -482,7 +486,7 @@ class MarketingWorkflowTrace(models.Model):
         self.browse([row[0] for row in rows]).participant_id._complete_finished(now)
 
     def _schedule_undelivered_children(self, now):
-        """A message that could not be delivered: its 'bounced / not delivered' children are due (after their wait)."""
+        """Messages that could not be delivered: their 'bounced or not delivered' children are due after their wait."""
         if not self:
             return
         self.env.cr.execute(
@@ -495,7 +499,7 @@ class MarketingWorkflowTrace(models.Model):
                      FROM marketing_workflow_trace t
                      JOIN marketing_workflow_participant p ON p.id = t.participant_id AND p.state = 'running'
                      JOIN marketing_workflow_step c ON c.parent_id = t.step_id AND c.condition = 'bounced'
-                    WHERE t.id = ANY(%(ids)s) AND t.state = 'error'
+                    WHERE t.id = ANY(%(ids)s) AND t.state IN ('error', 'rejected')
                    ON CONFLICT DO NOTHING""",
                 now=now,
                 wait=self.env["marketing.workflow.step"]._wait_sql("c"),

@@ -146,7 +146,8 @@ class TestJourneyDeliveryRetries(WorkflowCommon):
         self._run_crons(now)
         by_partner = {t.participant_id.res_id: t for t in self._traces(self.welcome)}
         self.assertEqual(by_partner[good.id].state, "processed")
-        self.assertEqual(by_partner[refused.id].state, "error", "a 5xx answer is final")
+        self.assertEqual(by_partner[refused.id].state, "rejected", "a 5xx answer is final")
+        self.assertIn("Refused", by_partner[refused.id].note)
         self.assertIn("550", by_partner[refused.id].note)
         self.assertEqual(by_partner[refused.id].attempts, 1)
         self.assertEqual(by_partner[busy.id].state, "scheduled", "a 4xx answer is tried again")
