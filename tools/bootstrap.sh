@@ -28,9 +28,9 @@ mkdir -p "$(dirname "$SRC")" 2>/dev/null || die "cannot create $(dirname "$SRC")
 step "${BOOTSTRAP_REASON:-no Odoo given}: setting up Odoo 18 in $SRC (details in $LOG)"
 
 pick_python() {
-    # The first of BOOTSTRAP_PYTHON, python3, python3.12, python3.11, python3.10 that is 3.10-3.12.
+    # BOOTSTRAP_PYTHON when set, else the first of python3, python3.12, python3.11, python3.10 that is 3.10-3.12.
     local candidate
-    for candidate in ${BOOTSTRAP_PYTHON:-} python3 python3.12 python3.11 python3.10; do
+    for candidate in ${BOOTSTRAP_PYTHON:-python3 python3.12 python3.11 python3.10}; do
         command -v "$candidate" >/dev/null 2>&1 || continue
         if "$candidate" -c 'import sys; sys.exit(not (3, 10) <= sys.version_info[:2] <= (3, 12))' 2>/dev/null; then
             echo "$candidate"
@@ -49,7 +49,7 @@ free_gb() {
 # 1. What the set-up needs, checked before it spends minutes cloning.
 command -v git >/dev/null 2>&1 || die "git not found: install git (Debian: apt-get install git), or set ODOO_PATH / ODOO_PYTHON to an installed Odoo 18."
 PY=$(pick_python)
-[ -n "$PY" ] || die "no Python 3.10-3.12 found: install python3 (Debian 12: apt-get install python3 python3-venv python3-dev) or set BOOTSTRAP_PYTHON."
+[ -n "$PY" ] || die "no Python 3.10-3.12 found${BOOTSTRAP_PYTHON:+ at BOOTSTRAP_PYTHON=$BOOTSTRAP_PYTHON}: install python3 (Debian 12: apt-get install python3 python3-venv python3-dev) or set BOOTSTRAP_PYTHON."
 "$PY" -c 'import venv, ensurepip' 2>/dev/null \
     || die "$PY has no venv module: install python3-venv (Debian: apt-get install python3-venv)."
 "$PY" -c 'import os, sys, sysconfig; sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' \
