@@ -197,8 +197,9 @@ class MarketingWorkflow(models.Model):
             workflow.exited_count = by_state.get("exited", 0)
             workflow.test_count = by_state.get("test", 0)
             workflow.participant_count = sum(v for k, v in by_state.items() if k != "test")
+            # a fraction: the form's percentage widget shows 0.15 as 15%
             workflow.conversion_rate = (
-                100.0 * workflow.converted_count / workflow.participant_count if workflow.participant_count else 0.0
+                workflow.converted_count / workflow.participant_count if workflow.participant_count else 0.0
             )
 
     # ------------------------------------------------------------------

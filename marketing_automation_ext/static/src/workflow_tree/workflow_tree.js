@@ -37,6 +37,14 @@ const STEP_FIELDS = [
     "count_bounced",
     "rejection_summary",
 ];
+// "1 days" reads wrong: one of each unit has its own words
+const ONE_UNIT = {
+    minutes: _t("1 minute"),
+    hours: _t("1 hour"),
+    days: _t("1 day"),
+    weeks: _t("1 week"),
+    months: _t("1 month"),
+};
 // conditions that wait for a reaction on the parent's message until a window closes
 const POSITIVE = ["opened", "clicked", "replied", "bounced", "sms_clicked"];
 // conditions that fire when the window closes without the reaction
@@ -150,6 +158,9 @@ export class MarketingWorkflowTree extends Component {
     // ------------------------------------------------------------------
 
     unitLabel(fieldName, unit, amount) {
+        if (amount === 1 && ONE_UNIT[unit]) {
+            return `${ONE_UNIT[unit]}`;
+        }
         const label = (this.labels[fieldName][unit] || unit || "").toLowerCase();
         return `${amount} ${label}`;
     }
