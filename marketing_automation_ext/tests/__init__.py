@@ -12,3 +12,7 @@ from . import test_workflow_ui
 from . import test_workflow_webhook
 from . import test_screenshots
 from . import test_i18n
+from . import test_delivery_math
+from . import test_workflow_delivery
+from . import test_channel_math
+from . import test_send_time_math
