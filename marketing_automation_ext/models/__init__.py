@@ -21,6 +21,7 @@ from . import marketing_workflow_step
 from . import marketing_workflow_participant
 from . import marketing_workflow_trace
 from . import marketing_workflow_event_queue
+from . import marketing_recommendation
 from . import mailing_mailing
 from . import mail_compose_message
 from . import sms_composer

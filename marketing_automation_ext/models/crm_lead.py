@@ -8,6 +8,11 @@ class CrmLead(models.Model):
     marketing_score_history_ids = fields.One2many("marketing.score.history", "lead_id", string="Score History")
     marketing_event_ids = fields.One2many("marketing.event", "lead_id", string="Marketing Events")
     marketing_event_count = fields.Integer("Event Count", compute="_compute_marketing_event_count")
+    # the contact's best send time and channel, where the salesperson works
+    marketing_best_time = fields.Char(related="partner_id.marketing_best_time")
+    marketing_preferred_channel = fields.Selection(related="partner_id.marketing_preferred_channel", store=False)
+    marketing_channel_reason = fields.Char(related="partner_id.marketing_channel_reason")
+    marketing_engagement_heatmap = fields.Html(related="partner_id.marketing_engagement_heatmap")
 
     def _score_line_field(self):
         return "lead_id"

@@ -71,10 +71,38 @@ class MarketingSegment(models.Model):
     count_ids = fields.One2many("marketing.segment.count", "segment_id", string="Size History")
     preview_count = fields.Integer("Would Match", compute="_compute_preview_count")
     preview_error = fields.Char(compute="_compute_preview_count")
+    engagement_heatmap = fields.Html(
+        "Engagement by Weekday and Hour",
+        compute="_compute_engagement_heatmap",
+        sanitize=False,
+        help="Opens and clicks of the current members, by weekday and hour in your time zone.",
+    )
 
     # ------------------------------------------------------------------
     # Validation
     # ------------------------------------------------------------------
+
+    def _compute_engagement_heatmap(self):
+        Partner = self.env["res.partner"]
+        zone = self.env.user.tz or "UTC"
+        for segment in self:
+            if not segment._origin.id:
+                segment.engagement_heatmap = False
+                continue
+            if segment.model_name == "res.partner":
+                members = SQL(
+                    "SELECT partner_id FROM marketing_segment_member WHERE segment_id = %s AND date_exited IS NULL",
+                    segment._origin.id,
+                )
+            else:
+                members = SQL(
+                    """SELECT l.partner_id FROM marketing_segment_member m JOIN crm_lead l ON l.id = m.lead_id
+                        WHERE m.segment_id = %s AND m.date_exited IS NULL AND l.partner_id IS NOT NULL""",
+                    segment._origin.id,
+                )
+            segment.engagement_heatmap = Partner._marketing_heatmap_html(
+                Partner._marketing_heatmap_counts(members, zone)
+            )
 
     def _parse_domain(self):
         self.ensure_one()

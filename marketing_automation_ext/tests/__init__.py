@@ -16,3 +16,4 @@ from . import test_delivery_math
 from . import test_workflow_delivery
 from . import test_channel_math
 from . import test_send_time_math
+from . import test_recommendations
