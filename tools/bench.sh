@@ -32,6 +32,7 @@ cd "$ROOT"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_scoring.py --config "$CONF" --db "$BENCH_DB" --base-db "$BASE_DB" \
     --contacts "$BENCH_CONTACTS" --events-per-contact "$BENCH_EVENTS_PER_CONTACT" --opens "$BENCH_OPENS"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_segments.py --config "$CONF" --db "$BENCH_DB"
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_recommendations.py --config "$CONF" --db "$BENCH_DB"
 # BENCH_JOURNEY_LIMIT runs the journey benchmark on fewer contacts (at 100k it takes half an hour)
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_workflow.py --config "$CONF" --db "$BENCH_DB" \
     ${BENCH_JOURNEY_LIMIT:+--limit "$BENCH_JOURNEY_LIMIT"}
