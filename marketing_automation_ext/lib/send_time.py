@@ -81,7 +81,7 @@ zone, else the company's, else UTC.
 import bisect
 import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 from itertools import accumulate
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -367,3 +367,43 @@ def mode_skipping_first_hour(sends, opens, tz):
     slots = [int(math.floor(local)) % SLOTS for _utc, local in kept]
     recency = {slot: utc for slot, (utc, _local) in zip(slots, kept, strict=True)}
     return _mode(slots, recency)
+
+
+def next_slot_time(now_utc, weekday, hour, tz_name, horizon):
+    """The first moment at or after ``now_utc`` that is ``weekday`` ``hour``:00 in ``tz_name``.
+
+    What a journey step "at the contact's best time" waits for: the start of the
+    contact's best local hour of the week (``best_send_slot``), as naive UTC.
+
+    :param now_utc: naive UTC datetime (as Odoo stores it)
+    :param weekday: 0 = Monday … 6, in the contact's local time
+    :param hour: 0–23, local
+    :param tz_name: IANA zone; None or unknown = UTC
+    :param horizon: ``timedelta``: the slot must fall within ``now_utc + horizon``
+    :return: naive UTC datetime, or None when the slot is beyond the horizon (or the
+        weekday / hour is not a valid one)
+
+    DST: each candidate is localised with the offset in force on its own day. An hour
+    skipped by a spring-forward change starts when the clocks jump (02:00 → 03:00:
+    03:00 local); an hour that happens twice in autumn is its first occurrence.
+    """
+    import pytz  # as in contact_zone: the estimator itself needs only the standard library
+
+    if weekday is None or hour is None or not 0 <= weekday <= 6 or not 0 <= hour <= 23:
+        return None
+    zone = pytz.timezone(tz_name) if _known_zone(tz_name) else pytz.utc
+    local_now = pytz.utc.localize(now_utc).astimezone(zone)
+    day = local_now.date() + timedelta(days=(weekday - local_now.weekday()) % 7)
+    # two candidates at most: this week's (if still ahead) or next week's
+    for week in (0, 1, 2):
+        wall = datetime.combine(day + timedelta(weeks=week), time(hour))
+        try:
+            aware = zone.localize(wall, is_dst=None)
+        except pytz.NonExistentTimeError:
+            aware = zone.normalize(zone.localize(wall, is_dst=False))
+        except pytz.AmbiguousTimeError:
+            aware = zone.localize(wall, is_dst=True)
+        moment = aware.astimezone(pytz.utc).replace(tzinfo=None)
+        if moment >= now_utc:
+            return moment if moment - now_utc <= horizon else None
+    return None

@@ -36,6 +36,7 @@ CONDITIONS = [
 ACTIONS = [
     ("email", "Send an email"),
     ("sms", "Send an SMS"),
+    ("best_channel", "Best channel: email, SMS or call"),
     ("activity", "Schedule an activity"),
     ("assign", "Assign salesperson / team"),
     ("create_lead", "Create a lead"),
@@ -115,6 +116,22 @@ class MarketingWorkflowStep(models.Model):
         domain="[('marketing_workflow_id', '=', workflow_id)]",
         copy=False,
     )
+    sms_mailing_id = fields.Many2one(
+        "mailing.mailing",
+        string="SMS",
+        ondelete="restrict",
+        domain="[('marketing_workflow_id', '=', workflow_id), ('mailing_type', '=', 'sms')]",
+        copy=False,
+        help="Best channel: sent to the contacts who prefer SMS. Without it they get the email.",
+    )
+    best_time = fields.Boolean(
+        "Send at Each Contact's Best Time",
+        help="Hold the message until the contact's best local hour of the week (learned from when they open), "
+        "if it comes within the window; otherwise, or when it is not known, send at once. "
+        "Quiet hours and the frequency cap still apply.",
+    )
+    best_time_within_amount = fields.Integer("Best Time Within", default=1)
+    best_time_within_unit = fields.Selection(UNITS, default="days", required=True)
     activity_type_id = fields.Many2one("mail.activity.type", string="Activity Type")
     activity_summary = fields.Char("Summary")
     activity_note = fields.Html("Note")
@@ -201,7 +218,8 @@ class MarketingWorkflowStep(models.Model):
     def _check_condition(self):
         for step in self:
             needs = CONDITION_PARENT_ACTION.get(step.condition)
-            if needs and step.parent_id.action_type != needs:
+            # after a best-channel step, email conditions apply to those it emailed, SMS ones to those it texted
+            if needs and step.parent_id.action_type not in (needs, "best_channel"):
                 labels = dict(CONDITIONS)
                 raise ValidationError(
                     self.env._(
@@ -212,9 +230,15 @@ class MarketingWorkflowStep(models.Model):
                     )
                 )
 
-    @api.constrains("window_amount", "wait_amount", "split_percent", "activity_days", "webhook_timeout")
+    @api.constrains(
+        "window_amount", "wait_amount", "split_percent", "activity_days", "webhook_timeout", "best_time_within_amount"
+    )
     def _check_numbers(self):
         for step in self:
+            if step.best_time and step.best_time_within_amount < 1:
+                raise ValidationError(
+                    self.env._("Step %s waits for the contact's best time within at least one unit.", step.name)
+                )
             if step.window_amount < 0 or step.wait_amount < 0:
                 raise ValidationError(self.env._("Waits are zero or more (step %s).", step.name))
             if CONDITION_KIND[step.condition] != "timer" and step.window_amount < 1:
@@ -278,6 +302,7 @@ class MarketingWorkflowStep(models.Model):
         """What a step needs before its workflow may start."""
         needs = {
             "email": ("mailing_id", self.env._("a message")),
+            "best_channel": ("mailing_id", self.env._("an email (the SMS and the call are optional)")),
             "sms": ("mailing_id", self.env._("an SMS")),
             "segment_add": ("target_segment_id", self.env._("a static segment")),
             "segment_remove": ("target_segment_id", self.env._("a static segment")),
@@ -297,6 +322,11 @@ class MarketingWorkflowStep(models.Model):
                 and step.mailing_id.mailing_type != {"email": "mail", "sms": "sms"}[step.action_type]
             ):
                 raise UserError(self.env._("Step %s sends a message of the wrong kind.", step.name))
+            if step.action_type == "best_channel" and (
+                step.mailing_id.mailing_type != "mail"
+                or (step.sms_mailing_id and step.sms_mailing_id.mailing_type != "sms")
+            ):
+                raise UserError(self.env._("Step %s needs an email as its message and an SMS as its SMS.", step.name))
 
     # ------------------------------------------------------------------
     # Figures
@@ -432,17 +462,60 @@ class MarketingWorkflowStep(models.Model):
         traces.participant_id._exit(self.env._("Exit step: %s", self.name), now)
 
     def _action_email(self, traces, records, now):
-        sendable = traces._safety_check("email", now)
-        if sendable:
-            self.mailing_id._marketing_send(sendable)
+        self._send_message(self.mailing_id, "email", traces, now)
 
     def _action_sms(self, traces, records, now):
-        sendable = traces._safety_check("sms", now)
+        self._send_message(self.mailing_id, "sms", traces, now)
+
+    def _send_message(self, mailing, channel, traces, now):
+        """Queue ``mailing`` for the traces that pass the send-time checks (address, opt-out, quiet hours, cap)."""
+        sendable = traces._safety_check(channel, now)
         if sendable:
-            self.mailing_id._marketing_send(sendable)
+            mailing._marketing_send(sendable)
 
     def _action_activity(self, traces, records, now):
-        activity_type = self.activity_type_id or self.env.ref("mail.mail_activity_data_todo")
+        self._schedule_activities(
+            traces, records, self.activity_type_id or self.env.ref("mail.mail_activity_data_todo")
+        )
+
+    def _action_best_channel(self, traces, records, now):
+        """Each participant on the channel its contact prefers (``res.partner.marketing_preferred_channel``,
+        for a lead its contact's): the email, the SMS, or a call activity for the salesperson.
+
+        The channel and why are kept on the trace (``channel_used``, ``channel_reason``). A contact with
+        no reachable channel is rejected with the reason. Engagement conditions after this step apply to
+        the participants reached on their channel ("opened" to those emailed, "SMS clicked" to those
+        texted); the others are cancelled when scheduled (``trace._schedule_children``).
+        """
+        choices = traces._choose_channel(self)
+        for channel in ("email", "sms", "phone", "none"):
+            ids = {trace_id for trace_id, (chosen, _reason) in choices.items() if (chosen or "none") == channel}
+            if not ids:
+                continue
+            pairs = [(t, r) for t, r in zip(traces, records, strict=True) if t.id in ids]
+            channel_traces = traces.browse([t.id for t, _r in pairs])
+            channel_records = records.browse([r.id for _t, r in pairs])
+            getattr(self, "_best_channel_%s" % channel)(channel_traces, channel_records, now)
+
+    def _best_channel_email(self, traces, records, now):
+        self._send_message(self.mailing_id, "email", traces, now)
+
+    def _best_channel_sms(self, traces, records, now):
+        self._send_message(self.sms_mailing_id, "sms", traces, now)
+
+    def _best_channel_phone(self, traces, records, now):
+        self._schedule_activities(
+            traces, records, self.activity_type_id or self.env.ref("mail.mail_activity_data_call")
+        )
+
+    def _best_channel_none(self, traces, records, now):
+        for reason in set(traces.mapped("channel_reason")):
+            traces.filtered(lambda t, r=reason: t.channel_reason == r)._set_state(
+                "rejected", self.env._("No reachable channel: %s", reason or self.env._("unknown")), now
+            )
+
+    def _schedule_activities(self, traces, records, activity_type):
+        """One activity per record, for its salesperson (else the step's user, the journey's, the current one)."""
         model_id = self.env["ir.model"]._get_id(records._name)
         fallback = self.user_id or self.workflow_id.user_id or self.env.user
         vals_list = []

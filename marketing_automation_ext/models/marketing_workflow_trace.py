@@ -6,9 +6,18 @@ from psycopg2 import Error as PsycopgError
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_datetime
 
 from ..lib.delivery import DEFAULT_RETRY_DELAYS, is_transient, parse_retry_delays, retry_delay
-from ..lib.journey import CONDITION_EVENTS, CONDITION_KIND, next_allowed_time, pick_split
+from ..lib.journey import (
+    CONDITION_EVENTS,
+    CONDITION_KIND,
+    CONDITION_PARENT_ACTION,
+    add_interval,
+    next_allowed_time,
+    pick_split,
+)
+from ..lib.send_time import next_slot_time
 
 _logger = logging.getLogger(__name__)
 
@@ -21,8 +30,17 @@ TRACE_STATES = [
     ("canceled", "Cancelled"),
     ("error", "Failed"),
 ]
+CHANNELS = [("email", "Email"), ("sms", "SMS"), ("phone", "Phone")]
 POSITIVE = tuple(c for c, kind in CONDITION_KIND.items() if kind == "positive")
 NEGATIVE = tuple(c for c, kind in CONDITION_KIND.items() if kind == "negative")
+# after a best-channel step: the channel(s) on which the participant must have been reached for each
+# engagement condition to apply ("bounced or not delivered": the email or the SMS)
+CONDITION_CHANNELS = {
+    condition: ("email", "sms") if condition == "bounced" else (action,)
+    for condition, action in CONDITION_PARENT_ACTION.items()
+}
+# the actions that send a message (retried on a passing delivery failure)
+MESSAGE_ACTIONS = ("email", "sms", "best_channel")
 FREQUENCY_DEFER = timedelta(hours=6)
 # mailing.trace statuses: the gateway took the message / it failed before delivery
 DELIVERED_STATUSES = ("pending", "process", "sent", "open", "reply")
@@ -68,6 +86,16 @@ class MarketingWorkflowTrace(models.Model):
     )
     activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
     lead_created_id = fields.Many2one("crm.lead", string="Created Lead", readonly=True, ondelete="set null")
+    channel_used = fields.Selection(
+        CHANNELS, string="Channel", readonly=True, help="Best-channel steps: how the contact was reached."
+    )
+    channel_reason = fields.Char("Why This Channel", readonly=True)
+    first_due_date = fields.Datetime(
+        "First Due",
+        readonly=True,
+        help="Steps sent at each contact's best time: when the step first became due; the best time is looked for "
+        "within the step's window from then.",
+    )
 
     def init(self):
         # a participant passes each step once: the guarantee against a second send
@@ -136,7 +164,7 @@ class MarketingWorkflowTrace(models.Model):
     def _run_step(self, step, now):
         """Run traces of one step; returns those that went through (for their children)."""
         # a delivery retry passed its branch or split already: it is not decided again
-        retries = self.filtered("attempts") if step.action_type in ("email", "sms") else self.browse()
+        retries = self.filtered("attempts") if step.action_type in MESSAGE_ACTIONS else self.browse()
         traces = (self - retries)._decide(step, now) | retries
         if not traces:
             return traces
@@ -148,6 +176,8 @@ class MarketingWorkflowTrace(models.Model):
                 first_ids.append(trace.id)
         # the others stay scheduled for the next batch
         traces = self.browse(first_ids)
+        if step.best_time and step.action_type in ("email", "sms"):
+            traces = traces._hold_best_time(step, now)
         if step.wait_send_time:
             traces = traces._hold_quiet_hours(now)
         try:
@@ -357,6 +387,115 @@ class MarketingWorkflowTrace(models.Model):
         return self - held
 
     # ------------------------------------------------------------------
+    # Best time and best channel (learned per contact: marketing.recommendation's cron)
+    # ------------------------------------------------------------------
+
+    def _contact_sql(self, columns):
+        """Rows ``(trace id, *columns)`` of each trace's contact (``rp``: the partner, or the lead's partner)."""
+        model = self.env[self.workflow_id[:1].model_name]
+        partner = SQL("r.id") if model._name == "res.partner" else SQL("r.partner_id")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT t.id, %(columns)s
+                     FROM marketing_workflow_trace t
+                     JOIN marketing_workflow_participant p ON p.id = t.participant_id
+                     JOIN %(table)s r ON r.id = p.res_id
+                     LEFT JOIN res_partner rp ON rp.id = %(partner)s
+                    WHERE t.id = ANY(%(ids)s)""",
+                columns=SQL(", ").join(SQL.identifier("rp", column) for column in columns),
+                table=SQL.identifier(model._table),
+                partner=partner,
+                ids=self.ids,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _hold_best_time(self, step, now):
+        """'At each contact's best time': hold each trace until its contact's best local hour of the week
+        (``marketing_best_weekday`` / ``_hour`` / ``_tz``) if that comes within the step's window, counted
+        from when the trace first became due (``first_due_date``); else, or when it is unknown, let it go.
+
+        Decided once per trace: when the held time comes (or quiet hours or the frequency cap held it
+        after), it is not held again. Delivery retries are never held. Returns the traces to run now.
+        """
+        fresh = self.filtered(lambda t: not t.first_due_date and not t.attempts)
+        if not fresh:
+            return self
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_trace SET first_due_date = LEAST(COALESCE(schedule_date, %s), %s)
+                WHERE id = ANY(%s) RETURNING id, first_due_date""",
+            [now, now, fresh.ids],
+        )
+        first_due = dict(self.env.cr.fetchall())
+        if "marketing_best_weekday" not in self.env["res.partner"]._fields:
+            rows = []
+        else:
+            rows = fresh._contact_sql(["marketing_best_weekday", "marketing_best_hour", "marketing_best_tz", "tz"])
+        default_tz = step.workflow_id.user_id.tz or "UTC"
+        held = {}
+        for trace_id, weekday, hour, best_tz, tz in rows:
+            if weekday is None or hour is None or weekday < 0:
+                continue  # not known: at once
+            zone = best_tz or tz or default_tz
+            deadline = add_interval(first_due[trace_id], step.best_time_within_amount, step.best_time_within_unit)
+            moment = next_slot_time(now, weekday, hour, zone, deadline - now)
+            if moment and moment > now:
+                held[trace_id] = (
+                    moment,
+                    self.env._(
+                        "Held for the contact's best time: %(when)s (%(zone)s)",
+                        when=format_datetime(self.env, moment, tz=zone, dt_format="EEE HH:mm"),
+                        zone=zone,
+                    ),
+                )
+        for trace_id, (moment, note) in held.items():
+            self.env.cr.execute(
+                "UPDATE marketing_workflow_trace SET schedule_date = %s, note = %s WHERE id = %s",
+                [moment, note, trace_id],
+            )
+        self.invalidate_recordset(["first_due_date", "schedule_date", "note"])
+        return self.filtered(lambda t: t.id not in held)
+
+    def _choose_channel(self, step):
+        """{trace id: (channel or False, reason)} for a best-channel step; recorded on the traces.
+
+        A delivery retry keeps the channel it was sent on. A contact that prefers SMS gets the
+        email when the step has no SMS; one whose preference is not computed yet (or a lead
+        without a contact) gets the email. No reachable channel: False (the step rejects it).
+        """
+        retried = {t.id: (t.channel_used, t.channel_reason) for t in self if t.attempts and t.channel_used}
+        others = self.filtered(lambda t: t.id not in retried)
+        rows = {}
+        if others and "marketing_preferred_channel" in self.env["res.partner"]._fields:
+            rows = {
+                row[0]: row[1:]
+                for row in others._contact_sql(["id", "marketing_preferred_channel", "marketing_channel_reason"])
+            }
+        labels = dict(self._fields["channel_used"]._description_selection(self.env))
+        choices = dict(retried)
+        for trace in others:
+            partner_id, channel, reason = rows.get(trace.id, (None, None, None))
+            if not partner_id or not (channel or reason):
+                channel, reason = "email", self.env._("no preference known yet")
+            elif channel == "sms" and not step.sms_mailing_id:
+                channel, reason = "email", self.env._("%s; the step has no SMS", reason)
+            choices[trace.id] = (channel or False, reason or "")
+        for (channel, reason), ids in _group(choices).items():
+            note = (
+                self.env._("Channel: %(channel)s — %(reason)s", channel=labels[channel], reason=reason)
+                if channel
+                else self.env._("No reachable channel: %s", reason)
+            )
+            self.env.cr.execute(
+                """UPDATE marketing_workflow_trace SET channel_used = %s, channel_reason = %s, note = %s
+                    WHERE id = ANY(%s)""",
+                [channel or None, reason, note, ids],
+            )
+        self.invalidate_recordset(["channel_used", "channel_reason", "note"])
+        return choices
+
+    # ------------------------------------------------------------------
     # What follows
     # ------------------------------------------------------------------
 
@@ -386,6 +525,24 @@ class MarketingWorkflowTrace(models.Model):
                 window=Step._window_sql("c"),
                 uid=self.env.uid,
                 ids=self.ids,
+            )
+        )
+        # after a best-channel step, "opened" and the like do not apply to those reached on another channel
+        mismatch = SQL(" OR ").join(
+            SQL("(s.condition = %s AND t.channel_used NOT IN %s)", condition, channels)
+            for condition, channels in CONDITION_CHANNELS.items()
+        )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE marketing_workflow_trace c
+                      SET state = 'canceled', note = %(note)s, date_processed = %(now)s, expiry_date = NULL
+                     FROM marketing_workflow_trace t, marketing_workflow_step s
+                    WHERE t.id = ANY(%(ids)s) AND t.channel_used IS NOT NULL AND c.parent_trace_id = t.id
+                          AND s.id = c.step_id AND c.state IN ('waiting', 'scheduled') AND (%(mismatch)s)""",
+                note=self.env._("The contact was reached on another channel"),
+                now=now,
+                ids=self.ids,
+                mismatch=mismatch,
             )
         )
         self.invalidate_model()
@@ -650,6 +807,14 @@ class MarketingWorkflowTrace(models.Model):
             self.invalidate_model()
             self.env["marketing.workflow.participant"].browse(participant_ids)._complete_finished(now)
         return len(participant_ids)
+
+
+def _group(choices):
+    """{value: [keys]} of a {key: value} dict."""
+    groups = {}
+    for key, value in choices.items():
+        groups.setdefault(value, []).append(key)
+    return groups
 
 
 def _message(error):

@@ -17,3 +17,4 @@ from . import test_workflow_delivery
 from . import test_channel_math
 from . import test_send_time_math
 from . import test_recommendations
+from . import test_workflow_best_time

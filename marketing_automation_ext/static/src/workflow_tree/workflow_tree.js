@@ -20,6 +20,9 @@ const STEP_FIELDS = [
     "wait_amount",
     "wait_unit",
     "wait_send_time",
+    "best_time",
+    "best_time_within_amount",
+    "best_time_within_unit",
     "split_percent",
     "action_type",
     "mailing_id",
@@ -49,10 +52,13 @@ const ONE_UNIT = {
 const POSITIVE = ["opened", "clicked", "replied", "bounced", "sms_clicked"];
 // conditions that fire when the window closes without the reaction
 const NEGATIVE = ["not_opened", "not_clicked", "not_replied", "sms_not_clicked"];
-const MESSAGE_ACTIONS = ["email", "sms"];
+const MESSAGE_ACTIONS = ["email", "sms", "best_channel"];
+// the actions that send an email (opens counted)
+const EMAIL_ACTIONS = ["email", "best_channel"];
 const ACTION_ICONS = {
     email: "fa-envelope",
     sms: "fa-mobile",
+    best_channel: "fa-compass",
     activity: "fa-tasks",
     assign: "fa-user",
     create_lead: "fa-star",
@@ -83,7 +89,13 @@ export class MarketingWorkflowTree extends Component {
         this.dialog = useService("dialog");
         this.keepLast = new KeepLast();
         this.state = useState({ steps: [], loaded: false });
-        this.labels = { condition: {}, action_type: {}, window_unit: {}, wait_unit: {} };
+        this.labels = {
+            condition: {},
+            action_type: {},
+            window_unit: {},
+            wait_unit: {},
+            best_time_within_unit: {},
+        };
         this.lastResId = undefined;
         this.lastList = undefined;
 
@@ -200,7 +212,8 @@ export class MarketingWorkflowTree extends Component {
     }
 
     waitLabel(step) {
-        if (!step.wait_amount && !step.wait_send_time) {
+        const bestTime = step.best_time && ["email", "sms"].includes(step.action_type);
+        if (!step.wait_amount && !step.wait_send_time && !bestTime) {
             return "";
         }
         const parts = [];
@@ -211,6 +224,14 @@ export class MarketingWorkflowTree extends Component {
         }
         if (step.wait_send_time) {
             parts.push(_t("at the next allowed send time"));
+        }
+        if (bestTime) {
+            const within = this.unitLabel(
+                "best_time_within_unit",
+                step.best_time_within_unit,
+                step.best_time_within_amount
+            );
+            parts.push(_t("at each contact's best time within %s", within));
         }
         return parts.join(", ");
     }
@@ -229,7 +250,7 @@ export class MarketingWorkflowTree extends Component {
 
     figures(step) {
         const isMessage = MESSAGE_ACTIONS.includes(step.action_type);
-        const isEmail = step.action_type === "email";
+        const isEmail = EMAIL_ACTIONS.includes(step.action_type);
         const figures = [
             { name: "scheduled", label: _t("scheduled"), value: step.count_scheduled, show: true },
             { name: "waiting", label: _t("waiting"), value: step.count_waiting },
