@@ -329,3 +329,22 @@ class TestBestChannelJourney(WorkflowCommon, MassSMSCase):
         step.mailing_id = self._mailing(draft, "An email")
         draft.action_start()
         self.assertEqual(draft.state, "running")
+
+    def test_a_delivery_retry_keeps_its_channel(self):
+        with freeze_time(T0), self.mock_mail_gateway(mail_unlink_sent=False):
+            self.workflow.action_start()
+            self.workflow.enrol(self.emailer.ids)
+            self.env["marketing.workflow"]._run_now()
+            trace = self._trace(self.emailer)
+            self.assertEqual(trace.state, "sending")
+            # the mail server is down: a passing failure, tried again later
+            trace.mailing_trace_ids.set_failed(failure_type="mail_smtp")
+            self.env.flush_all()
+        self.assertEqual((trace.state, trace.attempts), ("scheduled", 1))
+        # meanwhile the contact's preference changed: the retry still sends the email
+        self.emailer.sudo().write({"marketing_preferred_channel": "phone", "marketing_channel_reason": "calls now"})
+        with freeze_time(T0 + timedelta(hours=1)), self.mock_mail_gateway(mail_unlink_sent=False):
+            self.run_journeys()
+        self.assertEqual((trace.state, trace.attempts, trace.channel_used), ("processed", 2, "email"))
+        self.assertFalse(trace.activity_id)
+        self.assertEqual(self.step.mailing_id.mailing_trace_ids.trace_status, "sent", "the retry replaced it")
