@@ -49,6 +49,15 @@ class ResPartner(models.Model):
             if not 0 <= partner.marketing_best_weekday <= 6:
                 partner.marketing_best_time = False
                 continue
+            if partner.marketing_best_confidence < 0.01:
+                partner.marketing_best_time = self.env._(
+                    "%(day)s %(start)02d:00–%(end)02d:00 (%(zone)s), when contacts usually read: no history of its own",
+                    day=self._marketing_weekday_names()[partner.marketing_best_weekday],
+                    start=partner.marketing_best_hour,
+                    end=(partner.marketing_best_hour + 1) % 24,
+                    zone=partner.marketing_best_tz or "UTC",
+                )
+                continue
             level = next(label for floor, label in levels if partner.marketing_best_confidence >= floor)
             partner.marketing_best_time = self.env._(
                 "%(day)s %(start)02d:00–%(end)02d:00 (%(zone)s), confidence %(level)s",
@@ -110,7 +119,11 @@ class ResPartner(models.Model):
             for hour in range(24):
                 count = counts.get((day, hour), 0)
                 alpha = 0.12 + 0.88 * count / peak if count else 0
-                style = "background-color: rgba(113, 75, 103, %.2f);" % alpha if count else ""
+                style = "background-color: rgba(113, 75, 103, %.2f);%s" % (
+                    alpha,
+                    " color: #fff;" if alpha > 0.5 else "",
+                )
+                style = style if count else ""
                 cells += Markup('<td class="o_ma_heat text-center" style="%s" title="%s">%s</td>') % (
                     style,
                     self.env._("%(day)s %(hour)02d:00 — %(count)s", day=name, hour=hour, count=count),
