@@ -428,10 +428,7 @@ class MarketingWorkflowTrace(models.Model):
             [now, now, fresh.ids],
         )
         first_due = dict(self.env.cr.fetchall())
-        if "marketing_best_weekday" not in self.env["res.partner"]._fields:
-            rows = []
-        else:
-            rows = fresh._contact_sql(["marketing_best_weekday", "marketing_best_hour", "marketing_best_tz", "tz"])
+        rows = fresh._contact_sql(["marketing_best_weekday", "marketing_best_hour", "marketing_best_tz", "tz"])
         default_tz = step.workflow_id.user_id.tz or "UTC"
         held = {}
         for trace_id, weekday, hour, best_tz, tz in rows:
@@ -467,7 +464,7 @@ class MarketingWorkflowTrace(models.Model):
         retried = {t.id: (t.channel_used, t.channel_reason) for t in self if t.attempts and t.channel_used}
         others = self.filtered(lambda t: t.id not in retried)
         rows = {}
-        if others and "marketing_preferred_channel" in self.env["res.partner"]._fields:
+        if others:
             rows = {
                 row[0]: row[1:]
                 for row in others._contact_sql(["id", "marketing_preferred_channel", "marketing_channel_reason"])
