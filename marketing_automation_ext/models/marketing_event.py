@@ -308,6 +308,8 @@ class MarketingEvent(models.Model):
             self.env["res.partner"].invalidate_model(["marketing_event_count"])
             # journeys waiting on these opens, clicks, replies and bounces move on now
             self.env["marketing.workflow.trace"].sudo()._react_to_events(inserted)
+            # best send time and channel follow the new opens and sends soon, not at the next hourly run
+            self.env.ref("marketing_automation_ext.ir_cron_marketing_recommendations")._trigger()
         return taken
 
     @api.model

@@ -78,6 +78,12 @@ class TestRecommendations(MarketingCommon):
                 }
             )
             activity.action_done()
+        opted_out = self.env["res.partner"].create(
+            {"name": "No texts", "email": "notexts@example.com", "phone": "+32 456 00 99 99"}
+        )
+        self.env["phone.blacklist"].sudo()._add([opted_out.phone_sanitized])
+        self._log(opted_out, "sms_sent", [self.monday - timedelta(days=d) for d in range(6)])
+        self._log(opted_out, "sms_click", [self.monday - timedelta(days=d, hours=-1) for d in range(6)])
         listed = self.env["res.partner"].create({"name": "Listed", "email": "listed@example.com"})
         self.env["mail.blacklist"].sudo()._add("listed@example.com")
         unreachable = self.env["res.partner"].create({"name": "Nobody"})
@@ -98,6 +104,8 @@ class TestRecommendations(MarketingCommon):
             listed.marketing_channel_reason, "no channel: email: blacklisted; sms: no number; phone: no number"
         )
         self.assertFalse(unreachable.marketing_preferred_channel)
+        self.assertNotEqual(opted_out.marketing_preferred_channel, "sms", "opted out of texts: never SMS")
+        self.assertIn("sms: blacklisted", opted_out.marketing_channel_reason)
 
         # filters and grouping on the preferred channel
         Partner = self.env["res.partner"]
