@@ -620,17 +620,27 @@ class MarketingWorkflowTrace(models.Model):
                     WHERE id = ANY(%s)""",
                 [now, delivered],
             )
-        for trace_id, retry_at, note, log in retried:
+        # a mail server down fails a whole queue at once: one statement for each outcome
+        if retried:
             self.env.cr.execute(
-                """UPDATE marketing_workflow_trace
-                      SET state = 'scheduled', schedule_date = %s, note = %s, attempt_log = %s WHERE id = %s""",
-                [retry_at, note, log, trace_id],
+                SQL(
+                    """UPDATE marketing_workflow_trace t
+                          SET state = 'scheduled', schedule_date = v.retry_at, note = v.note, attempt_log = v.log
+                         FROM (VALUES %s) AS v(id, retry_at, note, log)
+                        WHERE t.id = v.id""",
+                    SQL(", ").join(SQL("(%s, %s::timestamp, %s, %s)", *row) for row in retried),
+                )
             )
-        for trace_id, state, note, log in failed:
+        if failed:
             self.env.cr.execute(
-                """UPDATE marketing_workflow_trace
-                      SET state = %s, date_processed = %s, note = %s, attempt_log = %s WHERE id = %s""",
-                [state, now, note, log, trace_id],
+                SQL(
+                    """UPDATE marketing_workflow_trace t
+                          SET state = v.state, date_processed = %s, note = v.note, attempt_log = v.log
+                         FROM (VALUES %s) AS v(id, state, note, log)
+                        WHERE t.id = v.id""",
+                    now,
+                    SQL(", ").join(SQL("(%s, %s, %s, %s)", *row) for row in failed),
+                )
             )
         self.invalidate_model()
         self.browse(delivered)._schedule_children(now)
