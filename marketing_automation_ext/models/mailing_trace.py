@@ -36,9 +36,12 @@ class MailingTrace(models.Model):
     def _marketing_delivery_outcome(self):
         """Tell the journeys waiting on these messages whether they went out (whoever sent them:
         the journey's run or, later, Odoo's mail or SMS queue)."""
-        if not self:
+        # most traces are plain mass mailings: the field is in the cache (the mail queue reads the
+        # traces it updates), so they cost no query here
+        journey = self.filtered("marketing_workflow_trace_id")
+        if not journey:
             return
-        self.flush_recordset(["trace_status", "failure_type", "failure_reason"])
+        journey.flush_recordset(["trace_status", "failure_type", "failure_reason"])
         self.env["mail.mail"].flush_model(["failure_reason"])
         self.env.cr.execute(
             """SELECT t.id, mt.trace_status, mt.failure_type, COALESCE(mt.failure_reason, mm.failure_reason)
@@ -46,7 +49,7 @@ class MailingTrace(models.Model):
                  JOIN marketing_workflow_trace t ON t.id = mt.marketing_workflow_trace_id AND t.state = 'sending'
                  LEFT JOIN mail_mail mm ON mm.id = mt.mail_mail_id_int
                 WHERE mt.id = ANY(%s)""",
-            [self.ids],
+            [journey.ids],
         )
         outcomes = self.env.cr.fetchall()
         if outcomes:
