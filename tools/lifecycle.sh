@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Upgrade, uninstall and reinstall the addon on an existing database; any
+# Upgrade, uninstall and reinstall the addon (its bridges go with it) on an existing database; any
 # warning or error from the addon in the log fails the run.
 . "$(dirname "$0")/common.sh"
 CONF=$1
@@ -7,8 +7,8 @@ DB=$2
 LOG=$BUILD_DIR/lifecycle.log
 
 : >"$LOG"
-odoo_bin -c "$CONF" -d "$DB" -u "$ADDON" --stop-after-init --no-http --logfile "$LOG" \
-    || die "upgrading $ADDON failed (log: $LOG)"
+odoo_bin -c "$CONF" -d "$DB" -u "$ADDONS" --stop-after-init --no-http --logfile "$LOG" \
+    || die "upgrading $ADDONS failed (log: $LOG)"
 "$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "upgrade"
 
 : >"$LOG"
@@ -24,7 +24,7 @@ PY
 "$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "uninstall"
 
 : >"$LOG"
-odoo_bin -c "$CONF" -d "$DB" -i "$ADDON" --stop-after-init --no-http --logfile "$LOG" \
-    || die "reinstalling $ADDON failed (log: $LOG)"
+odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --no-http --logfile "$LOG" \
+    || die "reinstalling $ADDONS failed (log: $LOG)"
 "$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "reinstall"
 echo "lifecycle ok: upgrade, uninstall and reinstall logged no warning or error"

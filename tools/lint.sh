@@ -7,5 +7,5 @@ require_odoo
 cd "$ROOT"
 "$ODOO_PYTHON" -m ruff check .
 "$ODOO_PYTHON" -m ruff format --check .
-PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pylint --rcfile=.pylintrc "$ADDON"
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pylint --rcfile=.pylintrc $ADDON_DIRS
 echo "lint clean"

@@ -10,12 +10,12 @@ require_postgres
 write_config "$CONF" "$HTTP_PORT"
 
 if db_exists "$DEMO_DB"; then
-    echo "== upgrading $ADDON in existing database '$DEMO_DB'"
-    odoo_bin -c "$CONF" -d "$DEMO_DB" -u "$ADDON" --stop-after-init --no-http --log-level=warn \
-        || die "upgrading $ADDON in $DEMO_DB failed"
+    echo "== upgrading $ADDONS in existing database '$DEMO_DB'"
+    odoo_bin -c "$CONF" -d "$DEMO_DB" -u "$ADDONS" --stop-after-init --no-http --log-level=warn \
+        || die "upgrading $ADDONS in $DEMO_DB failed"
 else
-    echo "== creating '$DEMO_DB' with $ADDON and demo data (login admin / admin)"
-    odoo_bin -c "$CONF" -d "$DEMO_DB" -i "$ADDON" --stop-after-init --no-http --log-level=warn \
+    echo "== creating '$DEMO_DB' with $ADDONS and demo data (login admin / admin)"
+    odoo_bin -c "$CONF" -d "$DEMO_DB" -i "$ADDONS" --stop-after-init --no-http --log-level=warn \
         || die "creating $DEMO_DB failed"
 fi
 HTTP_INTERFACE=${HTTP_INTERFACE:-127.0.0.1}

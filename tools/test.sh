@@ -17,10 +17,10 @@ write_config "$CONF" "$TEST_HTTP_PORT"
 if db_exists "$TEST_DB"; then dropdb --if-exists "$TEST_DB"; fi
 rm -rf "$BUILD_DIR/data/filestore/$TEST_DB"
 
-echo "== installing $ADDON with demo data into a fresh database '$TEST_DB'"
+echo "== installing $ADDONS with demo data into a fresh database '$TEST_DB'"
 : >"$LOG"
-odoo_bin -c "$CONF" -d "$TEST_DB" -i "$ADDON" --stop-after-init --no-http --logfile "$LOG" \
-    || { tail -40 "$LOG"; die "installing $ADDON failed (log: $LOG)"; }
+odoo_bin -c "$CONF" -d "$TEST_DB" -i "$ADDONS" --stop-after-init --no-http --logfile "$LOG" \
+    || { tail -40 "$LOG"; die "installing $ADDONS failed (log: $LOG)"; }
 "$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "install"
 
 echo "== lifecycle: upgrade, uninstall, reinstall"
@@ -36,4 +36,4 @@ export MARKETING_TEST_LOG
 cd "$ROOT"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pytest -p no:cacheprovider \
     --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http --odoo-log-level=warn \
-    ${PYTEST_ARGS:-} "$ADDON/tests" tests
+    ${PYTEST_ARGS:-} $(for m in $ADDON_DIRS; do [ -d "$m/tests" ] && echo "$m/tests"; done) tests
