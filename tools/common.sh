@@ -8,7 +8,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ADDON=marketing_automation_ext
 # The addon and its bridges to other Odoo apps (marketing_automation_ext_<app>/ at the root,
 # auto_install): installed, upgraded, tested and linted together.
-ADDONS=$(cd "$ROOT" && for m in "$ADDON" "$ADDON"_*/; do m=${m%/}; [ -f "$m/__manifest__.py" ] && echo "$m"; done | paste -sd, -)
+ADDONS=$(cd "$ROOT" && for m in "$ADDON" "$ADDON"_*/; do m=${m%/}; if [ -f "$m/__manifest__.py" ]; then echo "$m"; fi; done | paste -sd, -)
 ADDON_DIRS=${ADDONS//,/ }
 ODOO_EXPLICIT=${ODOO_PATH:+ODOO_PATH}${ODOO_PYTHON:+ ODOO_PYTHON}
 ODOO_PATH=${ODOO_PATH:-/opt/odoo}

@@ -36,4 +36,4 @@ export MARKETING_TEST_LOG
 cd "$ROOT"
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" -m pytest -p no:cacheprovider \
     --odoo-config="$CONF" --odoo-database="$TEST_DB" --odoo-http --odoo-log-level=warn \
-    ${PYTEST_ARGS:-} $(for m in $ADDON_DIRS; do [ -d "$m/tests" ] && echo "$m/tests"; done) tests
+    ${PYTEST_ARGS:-} $(for m in $ADDON_DIRS; do if [ -d "$m/tests" ]; then echo "$m/tests"; fi; done) tests
