@@ -9,7 +9,9 @@ The generator plants, per contact:
 - one reading habit (65%) or two (35%): a local weekday and hour, each kept in a given
   week with probability 0.70–0.95 (the second one 0.3–0.7 times as often as the first).
   The *planted slot* is the first (most kept) habit. A session starts at the habit's hour
-  shifted by -2…+2 h (7/20/46/20/7 %) at a random minute; 15% of contacts changed habits
+  shifted by -2…+2 h (7/20/46/20/7 %; with ``--scatter habits`` each contact has its own
+  punctuality instead: 55–90% in the habit's hour, the rest one hour off (4/5) or two) at a
+  random minute; 15% of contacts changed habits
   120–240 days ago (their older sessions follow another slot);
 - with ``--background B``, background inbox checks: 0–B a week (uniform) at random waking
   hours (7:00–23:00); none by default;
@@ -103,7 +105,21 @@ ZONES = [
 # the hour people read at: mornings, lunch and evenings
 HOUR_WEIGHTS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 2, 5, 6, 4, 3, 3, 4, 3, 2, 2, 2, 2, 3, 4, 5, 5, 4, 2]
 OFFSETS = (-2, -1, 0, 1, 2)
-OFFSET_WEIGHTS = (0.07, 0.2, 0.46, 0.2, 0.07)
+# --scatter wide (default): every contact starts a session in its habit's hour 46% of the time only
+WIDE_OFFSET_WEIGHTS = (0.07, 0.2, 0.46, 0.2, 0.07)
+# --scatter habits: a per-contact punctuality, the share of its sessions that start
+# in the habit's hour, uniform in PUNCTUALITY; the rest one hour off (80%) or two (20%)
+PUNCTUALITY = (0.55, 0.9)
+
+
+def offset_weights(rng, scatter):
+    if scatter == "wide":
+        return WIDE_OFFSET_WEIGHTS
+    punctual = rng.uniform(*PUNCTUALITY)
+    near, far = (1 - punctual) * 0.4, (1 - punctual) * 0.1
+    return (far, near, punctual, near, far)
+
+
 SEEN_AT_SESSION = 0.85
 DELIVERY_DELAY_HOURS = 25 / 60
 WAKING = range(7, 23)
@@ -164,11 +180,12 @@ def habit_slots(rng, count):
 
 class Contact:
     __slots__ = ("zone", "habits", "old_habits", "changed", "background", "interest", "at_delivery")
-    __slots__ += ("sends", "opens", "opened", "habit_reads", "weeks", "rng")
+    __slots__ += ("sends", "opens", "opened", "habit_reads", "weeks", "rng", "offset_weights")
 
-    def __init__(self, rng, zone_name, background):
+    def __init__(self, rng, zone_name, background, scatter):
         self.rng = rng
         self.zone = zone_name
+        self.offset_weights = offset_weights(rng, scatter)
         count = 1 if rng.random() < 0.65 else 2
         first = rng.uniform(0.7, 0.95)
         kept = [first, first * rng.uniform(0.3, 0.7)][:count]
@@ -198,7 +215,7 @@ class Contact:
             sessions = []
             for rank, (slot, kept) in enumerate(habits):
                 if rng.random() < kept:
-                    offset = rng.choices(OFFSETS, OFFSET_WEIGHTS)[0]
+                    offset = rng.choices(OFFSETS, self.offset_weights)[0]
                     primary = rank == 0 and habits is self.habits
                     sessions.append((start + slot + offset + rng.random(), primary))
             count = _poisson(rng, self.background)
@@ -227,7 +244,7 @@ def _poisson(rng, mean):
     return count
 
 
-def generate(size, seed, background=0.0, mean_sends=SENDS_MEAN):
+def generate(size, seed, background=0.0, mean_sends=SENDS_MEAN, scatter="wide"):
     rng = random.Random(seed)
     tuesdays, brussels = company_sends()
     names = [name for name, _weight in ZONES]
@@ -235,7 +252,7 @@ def generate(size, seed, background=0.0, mean_sends=SENDS_MEAN):
     zones = {name: Zone(name) for name in names}
     contacts = []
     for _index in range(size):
-        contact = Contact(rng, rng.choices(names, weights)[0], background)
+        contact = Contact(rng, rng.choices(names, weights)[0], background, scatter)
         zone = zones[contact.zone]
         count = min(len(tuesdays), 1 + int(rng.expovariate(1 / (mean_sends - 1))))
         company = sum(1 for _send in range(count) if rng.random() < COMPANY_SHARE)
@@ -279,7 +296,8 @@ def open_chance(contact, slot, within):
     share) or at a session in the next ``within`` hours (habits and background checks)."""
     miss = 1.0
     for habit, kept in contact.habits:
-        inside = sum(w for o, w in zip(OFFSETS, OFFSET_WEIGHTS, strict=True) if (habit + o - slot) % SLOTS < within)
+        law = zip(OFFSETS, contact.offset_weights, strict=True)
+        inside = sum(weight for offset, weight in law if (habit + offset - slot) % SLOTS < within)
         miss *= 1 - SEEN_AT_SESSION * kept * inside
     waking = sum(1 for hour in range(slot, slot + within) if hour % 24 in WAKING)
     miss *= math.exp(-SEEN_AT_SESSION * contact.background / (7 * len(WAKING)) * waking)
@@ -292,7 +310,7 @@ def ceiling_share(contact):
     hours = [math.floor(read) % SLOTS for read in contact.habit_reads]
     if not hours:
         return 0.0
-    law = dict(zip(OFFSETS, OFFSET_WEIGHTS, strict=True))
+    law = dict(zip(OFFSETS, contact.offset_weights, strict=True))
 
     def offset(hour, centre):
         return (hour - centre + SLOTS // 2) % SLOTS - SLOTS // 2
@@ -340,10 +358,16 @@ def main():
     parser.add_argument("--contacts", type=int, default=100000)
     parser.add_argument("--seed", type=int, default=15)
     parser.add_argument("--background", type=float, default=0.0, help="background inbox checks a week, at most")
+    parser.add_argument(
+        "--scatter",
+        choices=("habits", "wide"),
+        default="wide",
+        help="how far sessions stray from the habit's hour: a punctuality per contact (habits) or 46%% for all (wide)",
+    )
     args = parser.parse_args()
 
     start = time.perf_counter()
-    contacts = generate(args.contacts, args.seed, background=args.background)
+    contacts = generate(args.contacts, args.seed, background=args.background, scatter=args.scatter)
     sends = sum(len(contact.sends) for contact in contacts)
     opens = sum(len(contact.opens) for contact in contacts)
     events = sends + opens

@@ -230,10 +230,20 @@ class MarketingWorkflow(models.Model):
         return True
 
     def action_stop(self):
-        """Stop for good: nothing more runs, participants and traces stay as they are."""
+        """Stop for good: nothing more runs, messages still queued are recalled, participants and
+        traces stay as they are."""
         stopping = self.filtered(lambda w: w.state in ("running", "paused"))
         stopping.write({"state": "stopped"})
         if stopping:
+            self.env.cr.execute(
+                "SELECT id FROM marketing_workflow_participant WHERE workflow_id = ANY(%s) AND state = 'running'",
+                [stopping.ids],
+            )
+            self.env["marketing.workflow.trace"]._recall_queued(
+                [row[0] for row in self.env.cr.fetchall()],
+                self.env._("Journey stopped by %s", self.env.user.name),
+                fields.Datetime.now(),
+            )
             # touchpoints queued for a journey that will never run again
             self.env.cr.execute(
                 "DELETE FROM marketing_workflow_event_queue WHERE workflow_id = ANY(%s)", [stopping.ids]
@@ -497,7 +507,7 @@ class MarketingWorkflow(models.Model):
                            UPDATE marketing_workflow_trace t SET state = 'canceled', note = %(reason)s
                             WHERE t.participant_id IN (SELECT id FROM done) AND t.state IN ('scheduled', 'waiting')
                        )
-                       SELECT count(*) FROM done""",
+                       SELECT array_agg(id) FROM done""",
                     now=now,
                     reason=self.env._("Goal reached"),
                     workflow=workflow.id,
@@ -505,7 +515,9 @@ class MarketingWorkflow(models.Model):
                     goal=goal,
                 )
             )
-            converted += self.env.cr.fetchone()[0]
+            done = self.env.cr.fetchone()[0] or []
+            converted += len(done)
+            self.env["marketing.workflow.trace"]._recall_queued(done, self.env._("Goal reached"), now)
         if converted:
             self.env["marketing.workflow.participant"].invalidate_model()
             self.env["marketing.workflow.trace"].invalidate_model()

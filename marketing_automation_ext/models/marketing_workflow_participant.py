@@ -110,7 +110,7 @@ class MarketingWorkflowParticipant(models.Model):
         return lines
 
     def _exit(self, reason, now=None, state="exited"):
-        """Leave the journey: pending steps are cancelled with the reason."""
+        """Leave the journey: pending steps are cancelled with the reason, queued messages recalled."""
         now = now or fields.Datetime.now()
         running = self.filtered(lambda p: p.state == "running")
         if not running:
@@ -120,6 +120,7 @@ class MarketingWorkflowParticipant(models.Model):
                 WHERE participant_id = ANY(%s) AND state IN ('scheduled', 'waiting')""",
             [reason, running.ids],
         )
+        self.env["marketing.workflow.trace"]._recall_queued(running.ids, reason, now)
         self.env.cr.execute(
             """UPDATE marketing_workflow_participant SET state = %s, date_done = %s, exit_reason = %s
                 WHERE id = ANY(%s) AND state = 'running'""",

@@ -689,6 +689,60 @@ class MarketingWorkflowTrace(models.Model):
         self.env["mailing.trace"].sudo().browse([r[0] for r in rows]).exists().unlink()
 
     @api.model
+    def _recall_queued(self, participant_ids, reason, now):
+        """Messages of these participants still waiting in Odoo's mail or SMS queue are withdrawn:
+        someone who left the journey, converted, or whose journey was stopped gets nothing more.
+
+        A message the queue has already handed to the mail server or SMS gateway cannot be
+        recalled; its step keeps its delivery outcome. Returns the number of steps recalled."""
+        if not participant_ids:
+            return 0
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT t.id, mt.id, mt.mail_mail_id_int, mt.sms_id_int
+                 FROM marketing_workflow_trace t
+                 JOIN mailing_trace mt ON mt.marketing_workflow_trace_id = t.id
+                WHERE t.participant_id = ANY(%s) AND t.state = 'sending' AND mt.trace_status = 'outgoing'""",
+            [list(participant_ids)],
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return 0
+        # only what is still queued: the state test and the row lock keep a message the queue's cron
+        # is sending right now out of the recall
+        self.env.cr.execute(
+            """UPDATE mail_mail SET state = 'cancel', failure_reason = %s
+                WHERE id IN (SELECT id FROM mail_mail WHERE id = ANY(%s) AND state = 'outgoing'
+                             FOR UPDATE SKIP LOCKED)
+            RETURNING id""",
+            [reason, [row[2] for row in rows if row[2]]],
+        )
+        mails = {row[0] for row in self.env.cr.fetchall()}
+        self.env.cr.execute(
+            """UPDATE sms_sms SET state = 'canceled', to_delete = TRUE
+                WHERE id IN (SELECT id FROM sms_sms WHERE id = ANY(%s) AND state = 'outgoing'
+                             FOR UPDATE SKIP LOCKED)
+            RETURNING id""",
+            [[row[3] for row in rows if row[3]]],
+        )
+        texts = {row[0] for row in self.env.cr.fetchall()}
+        recalled = [row for row in rows if row[2] in mails or row[3] in texts]
+        if not recalled:
+            return 0
+        self.env.cr.execute(
+            "UPDATE mailing_trace SET trace_status = 'cancel', failure_reason = %s WHERE id = ANY(%s)",
+            [reason, [row[1] for row in recalled]],
+        )
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_trace SET state = 'canceled', note = %s, date_processed = %s
+                WHERE id = ANY(%s) AND state = 'sending'""",
+            [self.env._("Recalled before sending: %s", reason), now, [row[0] for row in recalled]],
+        )
+        for model in ("mail.mail", "sms.sms", "mailing.trace", "marketing.workflow.trace"):
+            self.env[model].invalidate_model()
+        return len(recalled)
+
+    @api.model
     def _reconcile_sending(self, now):
         """The safety net behind the mailing.trace hook: messages whose outcome reached Odoo some other
         way are applied, and those whose queued mail or SMS was deleted before it went out fail.

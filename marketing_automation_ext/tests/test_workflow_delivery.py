@@ -205,11 +205,70 @@ class TestJourneyDeliveryRetries(WorkflowCommon):
         with self.assertRaises(ValidationError):
             self.env["res.config.settings"].create({"marketing_delivery_retries": -1})
 
+    def _queue_welcome(self, partners, now):
+        """Enrol and run the journey only: the welcome emails wait in Odoo's mail queue."""
+        self.workflow.enrol(partners.ids)
+        with freeze_time(now):
+            self.env["marketing.workflow"]._run_now()
+        self.env.invalidate_all()  # the journey writes its traces in SQL
+        welcome = self._traces(self.welcome).filtered(lambda t: t.participant_id.res_id in partners.ids)
+        self.assertEqual(set(welcome.mapped("state")), {"sending"}, "handed to Odoo's mail queue")
+        return {trace.participant_id.res_id: trace for trace in welcome}
+
+    def _deliver(self):
+        handler = CollectingHandler()
+        start_smtp_server(self, handler, self.port)
+        with really_send():
+            self.env["mail.mail"].sudo().process_email_queue()
+        self.env.flush_all()
+        return sorted(rcpt for rcpts, _raw in handler.messages for rcpt in rcpts)
+
+    def _assert_recalled(self, trace, reason):
+        self.assertEqual(trace.state, "canceled")
+        self.assertIn("Recalled before sending", trace.note)
+        self.assertIn(reason, trace.note)
+        self.assertEqual(trace.mailing_trace_ids.trace_status, "cancel")
+
+    def test_queued_email_is_recalled_when_the_participant_leaves_or_converts(self):
+        left, converted, stays = self._partners(3, "recall-")
+        now = fields.Datetime.now()
+        welcome = self._queue_welcome(left | converted | stays, now)
+        participants = {p.res_id: p for p in self.workflow.participant_ids}
+
+        participants[left.id].action_exit()
+        self.workflow.goal_domain = "[('id', '=', %d)]" % converted.id
+        self.workflow._apply_goal(now)
+
+        self.assertEqual(self._deliver(), [stays.email], "only the one still in the journey gets the email")
+        self._assert_recalled(welcome[left.id], "Removed by")
+        self._assert_recalled(welcome[converted.id], "Goal reached")
+        self.assertEqual(participants[converted.id].state, "converted")
+        self.assertEqual(welcome[stays.id].state, "processed")
+        self.assertEqual(welcome[stays.id].mailing_trace_ids.trace_status, "sent")
+
+    def test_stopping_the_journey_recalls_its_queued_emails(self):
+        partners = self._partners(2, "stop-")
+        welcome = self._queue_welcome(partners, fields.Datetime.now())
+        self.workflow.action_stop()
+        self.assertEqual(self._deliver(), [], "a stopped journey sends nothing more")
+        for trace in welcome.values():
+            self._assert_recalled(trace, "Journey stopped")
+        self.assertEqual(set(self.workflow.participant_ids.mapped("state")), {"running"}, "participants kept")
+
+    def test_an_email_already_sent_is_not_touched_by_a_later_exit(self):
+        partner = self._partners(1, "late-")
+        now = fields.Datetime.now()
+        welcome = self._queue_welcome(partner, now)[partner.id]
+        self.assertEqual(self._deliver(), [partner.email])
+        self.workflow.participant_ids.filtered(lambda p: p.res_id == partner.id).action_exit()
+        self.assertEqual(welcome.state, "processed", "delivered stays delivered")
+        self.assertEqual(welcome.mailing_trace_ids.trace_status, "sent")
+
 
 @tagged("post_install", "-at_install", "marketing_automation")
 class TestJourneySmsRetries(WorkflowCommon, MassSMSCase):
-    @mute_logger("odoo.addons.sms.models.sms_sms")
-    def test_gateway_error_is_retried_and_the_sms_sent_once(self):
+    def _sms_journey(self, body):
+        """A journey sending one SMS (``body``) to Anna, not started yet."""
         self.partner_anna.phone = "+32 456 00 11 22"
         workflow = self.Workflow.create({"name": "SMS", "trigger": "manual", "quiet_hours": False})
         sms = self.Step.create(
@@ -217,10 +276,15 @@ class TestJourneySmsRetries(WorkflowCommon, MassSMSCase):
                 "name": "Text",
                 "workflow_id": workflow.id,
                 "action_type": "sms",
-                "mailing_id": self._mailing(workflow, "Text", "See you soon", mailing_type="sms").id,
+                "mailing_id": self._mailing(workflow, "Text", body, mailing_type="sms").id,
             }
         )
         sms.mailing_id.sms_allow_unsubscribe = False
+        return workflow, sms
+
+    @mute_logger("odoo.addons.sms.models.sms_sms")
+    def test_gateway_error_is_retried_and_the_sms_sent_once(self):
+        workflow, sms = self._sms_journey("See you soon")
         after = self.Step.create(
             {"name": "Then", "workflow_id": workflow.id, "parent_id": sms.id, "action_type": "activity"}
         )
@@ -240,3 +304,19 @@ class TestJourneySmsRetries(WorkflowCommon, MassSMSCase):
         self.assertEqual(trace.attempts, 2)
         self.assertEqual(len(sms.mailing_id.mailing_trace_ids), 1)
         self.assertEqual(after.trace_ids.state, "scheduled")
+
+    @mute_logger("odoo.addons.sms.models.sms_sms")
+    def test_stopping_the_journey_recalls_its_queued_sms(self):
+        workflow, sms = self._sms_journey("Wrong coupon")
+        workflow.action_start()
+        workflow.enrol(self.partner_anna.ids)
+        with freeze_time(fields.Datetime.now()):
+            workflow._run_now()
+        self.env.invalidate_all()  # the journey writes its traces in SQL
+        self.assertEqual(sms.trace_ids.state, "sending")
+        workflow.action_stop()
+        with self.mockSMSGateway():
+            self.env["sms.sms"].sudo()._process_queue()
+            self.assertFalse(self._sms, "no SMS left the queue")
+        self.assertEqual(sms.trace_ids.state, "canceled")
+        self.assertEqual(sms.trace_ids.mailing_trace_ids.trace_status, "cancel")
