@@ -253,21 +253,17 @@ class MarketingSegment(models.Model):
         now = now or fields.Datetime.now()
         results = {}
         self.env.flush_all()
-        # entries and exits are logged as events, scored by the cron only if a rule scores them
-        self.env.cr.execute(
-            "SELECT 1 FROM marketing_score_rule WHERE active AND event_type IN ('segment_enter', 'segment_exit')"
-        )
-        log_events = "score" if self.env.cr.fetchall() else "log"
-        # JIT compiling these one-off statements costs more than running them (their row
-        # estimates through CTEs are huge): PostgreSQL's default would add 100+ ms each.
-        self.env.cr.execute("SET LOCAL jit = off")
         if res_ids is None:
-            # whole-audience joins: keep their hash tables in memory
-            self.env.cr.execute("SET LOCAL work_mem = '64MB'")
+            # JIT compiling these one-off statements costs more than running them (their row
+            # estimates through CTEs are huge): PostgreSQL's default would add 100+ ms each.
+            self.env.cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
         for segment in self._in_dependency_order().filtered(lambda s: s.segment_type == "dynamic" and s.active):
             try:
-                with self.env.cr.savepoint(flush=False):
-                    results[segment.id] = segment._refresh_one(res_ids, now, log_events)
+                if res_ids is None:
+                    with self.env.cr.savepoint(flush=False):
+                        results[segment.id] = segment._refresh_one(None, now)
+                else:
+                    results[segment.id] = segment._refresh_records_one(res_ids, now)
             except (ValueError, KeyError, TypeError, PsycopgError) as error:
                 raise UserError(
                     self.env._(
@@ -279,6 +275,39 @@ class MarketingSegment(models.Model):
         self.env["marketing.segment.member"].invalidate_model()
         self.invalidate_model(["member_count", "last_refresh"])
         return results
+
+    def _refresh_records_one(self, res_ids, now):
+        """The incremental path, made for a contact at a time. Most of the time nobody enters or
+        leaves: one read-only statement (the audience of these records against their current
+        membership) says so. Otherwise savepoint, settings and the writing diff go to the database
+        in one round trip. The query is built first: a bad domain fails before any SQL."""
+        target = self._target_query(res_ids, now)
+        column = SQL.identifier(TARGETS[self.model_name]["column"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT EXISTS (
+                       SELECT 1 FROM (%(target)s) t
+                         FULL JOIN (SELECT m.%(column)s AS res_id FROM marketing_segment_member m
+                                     WHERE m.segment_id = %(segment)s AND m.date_exited IS NULL
+                                           AND m.%(column)s = ANY(%(ids)s)) c ON c.res_id = t.id
+                        WHERE t.id IS NULL OR c.res_id IS NULL)""",
+                target=target,
+                column=column,
+                segment=self.id,
+                ids=list(res_ids),
+            )
+        )
+        if not self.env.cr.fetchone()[0]:
+            return 0, 0
+        savepoint = SQL.identifier("marketing_segment_%s" % self.id)
+        prefix = SQL("SAVEPOINT %s; SET LOCAL jit = off;", savepoint)
+        try:
+            counts = self._refresh_one(res_ids, now, target=target, prefix=prefix)
+        except PsycopgError:
+            self.env.cr.execute(SQL("ROLLBACK TO SAVEPOINT %s", savepoint))
+            raise
+        self.env.cr.execute(SQL("RELEASE SAVEPOINT %s", savepoint))
+        return counts
 
     def _in_dependency_order(self):
         """These segments, included/excluded ones first."""
@@ -297,9 +326,11 @@ class MarketingSegment(models.Model):
             visit(segment)
         return self.browse(ordered)
 
-    def _refresh_one(self, res_ids, now, log_events):
+    def _refresh_one(self, res_ids, now, target=None, prefix=None):
         """One statement: diff the audience against current members with a full join, close the
-        stays of those who left, open stays for those who entered, log both as events."""
+        stays of those who left, open stays for those who entered, log both as events.
+
+        ``target``: the audience query when already built; ``prefix``: statements sent with it."""
         self.ensure_one()
         column = SQL.identifier(TARGETS[self.model_name]["column"])
         scope = SQL("AND m.%s = ANY(%s)", column, list(res_ids)) if res_ids is not None else SQL()
@@ -308,34 +339,34 @@ class MarketingSegment(models.Model):
         else:
             partner_expr = SQL("(SELECT partner_id FROM crm_lead WHERE id = c.res_id)")
             lead_expr = SQL("c.res_id")
-        # a segment's first refresh defines it: nobody "entered" anything, so nothing is logged
-        first = not self.last_refresh
-        events = (
-            SQL(
-                """, logged AS (
+        # Entries and exits are logged as events, left for the scoring cron only when a rule scores
+        # them; a segment's first refresh defines it: nobody "entered" anything, nothing is logged.
+        events = SQL(
+            """, logged AS (
                    INSERT INTO marketing_event (event_type, channel, partner_id, lead_id, date, segment_id,
                                                 source_key, company_id, scored, create_uid, create_date,
                                                 write_uid, write_date)
                    SELECT c.kind, 'crm', %(partner)s, %(lead)s, %(now)s, %(segment)s,
                           'segment:' || %(segment)s || ':' || c.kind || ':' || c.res_id || ':' || %(stamp)s,
-                          %(company)s, %(scored)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                          %(company)s,
+                          NOT EXISTS (SELECT 1 FROM marketing_score_rule
+                                       WHERE active AND event_type IN ('segment_enter', 'segment_exit')),
+                          %(uid)s, %(now)s, %(uid)s, %(now)s
                      FROM (SELECT 'segment_enter' AS kind, res_id FROM entered
                            UNION ALL SELECT 'segment_exit', res_id FROM exited) c
+                    WHERE EXISTS (SELECT 1 FROM marketing_segment WHERE id = %(segment)s AND last_refresh IS NOT NULL)
                    ON CONFLICT (source_key) DO NOTHING
                )""",
-                partner=partner_expr,
-                lead=lead_expr,
-                now=now,
-                segment=self.id,
-                stamp=now.isoformat(),
-                company=self.env.company.id,
-                scored=log_events != "score",
-                uid=self.env.uid,
-            )
-            if log_events and not first
-            else SQL()
+            partner=partner_expr,
+            lead=lead_expr,
+            now=now,
+            segment=self.id,
+            stamp=now.isoformat(),
+            company=self.env.company.id,
+            uid=self.env.uid,
         )
-        target = self._target_query(res_ids, now)
+        if target is None:
+            target = self._target_query(res_ids, now)
         if res_ids is None:
             # Computed apart so PostgreSQL may run it with parallel workers, as it does for an
             # ORM search(); a statement that writes never gets them.
@@ -345,7 +376,7 @@ class MarketingSegment(models.Model):
             target = SQL("SELECT id FROM marketing_segment_target")
         self.env.cr.execute(
             SQL(
-                """WITH target AS MATERIALIZED (%(target)s),
+                """%(prefix)s WITH target AS MATERIALIZED (%(target)s),
                    current AS MATERIALIZED (
                        SELECT m.%(column)s AS res_id FROM marketing_segment_member m
                         WHERE m.segment_id = %(segment)s AND m.date_exited IS NULL AND m.%(column)s IS NOT NULL
@@ -369,6 +400,7 @@ class MarketingSegment(models.Model):
                    )%(events)s
                    SELECT (SELECT count(*) FROM entered), (SELECT count(*) FROM exited),
                           (SELECT count(*) FROM target)""",
+                prefix=prefix or SQL(),
                 target=target,
                 now=now,
                 segment=self.id,
