@@ -10,7 +10,6 @@ engagement condition.
 import argparse
 import datetime
 import statistics
-import time
 
 from bench_common import log, timed
 
