@@ -16,18 +16,9 @@ def timed(function):
 
 def sent_mailing(env, name, count, mail_id_offset, newest_first=False):
     """The mailing `name` (created once) with one 'sent' trace per bench contact, up to `count`."""
-    mailing = env["mailing.mailing"].search([("name", "=", name)], limit=1)
-    if mailing:
-        return mailing
-    mailing = env["mailing.mailing"].create(
-        {
-            "name": name,
-            "subject": name,
-            "body_html": "<p>Hi</p>",
-            "mailing_model_id": env["ir.model"]._get_id("res.partner"),
-            "state": "done",
-        }
-    )
+    if env["mailing.mailing"].search([("name", "=", name)], limit=1):
+        return env["mailing.mailing"].search([("name", "=", name)], limit=1)
+    mailing = bench_mailing(env, name)
     env.cr.execute(
         f"""INSERT INTO mailing_trace (trace_type, mail_mail_id_int, email, model, res_id, mass_mailing_id,
                                        trace_status, sent_datetime, create_uid, create_date, write_uid, write_date)
@@ -38,3 +29,17 @@ def sent_mailing(env, name, count, mail_id_offset, newest_first=False):
     )
     env.cr.commit()
     return mailing
+
+
+def bench_mailing(env, name):
+    """The sent mailing ``name`` to bench contacts, created the first time."""
+    mailing = env["mailing.mailing"].search([("name", "=", name)], limit=1)
+    return mailing or env["mailing.mailing"].create(
+        {
+            "name": name,
+            "subject": name,
+            "body_html": "<p>Hi</p>",
+            "mailing_model_id": env["ir.model"]._get_id("res.partner"),
+            "state": "done",
+        }
+    )

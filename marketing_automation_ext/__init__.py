@@ -8,3 +8,5 @@ def uninstall_hook(env):
     env.cr.execute("DROP INDEX IF EXISTS marketing_event_partner_date_idx")
     env.cr.execute("DROP INDEX IF EXISTS marketing_event_type_date_idx")
     env.cr.execute("DROP INDEX IF EXISTS marketing_event_unscored_idx")
+    env.cr.execute("DROP INDEX IF EXISTS mailing_trace_marketing_cap_email_idx")
+    env.cr.execute("DROP INDEX IF EXISTS mailing_trace_marketing_cap_sms_idx")

@@ -36,3 +36,13 @@ PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_recommendations.py --config "
 # BENCH_JOURNEY_LIMIT runs the journey benchmark on fewer contacts (at 100k it takes half an hour)
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_workflow.py --config "$CONF" --db "$BENCH_DB" \
     ${BENCH_JOURNEY_LIMIT:+--limit "$BENCH_JOURNEY_LIMIT"}
+# the frequency cap over 10M mailing traces, on a copy of the bench database (made once)
+CAP_DB="${BENCH_CAP_DB:-marketing_bench_cap}$suffix"
+if db_exists "$CAP_DB"; then
+    odoo_bin -c "$CONF" -d "$CAP_DB" -u "$ADDON" --stop-after-init --no-http --log-level=warn
+else
+    echo "== creating $CAP_DB (a copy of $BENCH_DB)"
+    createdb -T "$BENCH_DB" "$CAP_DB"
+fi
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_frequency_cap.py --config "$CONF" --db "$CAP_DB" \
+    --per-contact "$(( ${BENCH_CAP_TRACES:-10000000} / BENCH_CONTACTS ))"

@@ -20,6 +20,9 @@ assert 'marketing.event' not in env.registry or not env['ir.model'].search([('mo
 env.cr.execute("select count(*) from information_schema.columns where table_name = 'res_partner' and column_name like 'marketing\\\\_%'")
 left = env.cr.fetchone()[0]
 assert not left, '%s marketing_ columns left on res_partner' % left
+env.cr.execute("select indexname from pg_indexes where tablename in ('mailing_trace', 'res_partner', 'crm_lead') and indexname like '%marketing%'")
+indexes = [row[0] for row in env.cr.fetchall()]
+assert not indexes, 'indexes left on Odoo tables: %s' % indexes
 PY
 "$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "uninstall"
 
