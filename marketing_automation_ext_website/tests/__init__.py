@@ -1,0 +1,1 @@
+from . import test_dwell_math, test_page_views
