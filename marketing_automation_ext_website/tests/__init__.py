@@ -1,1 +1,1 @@
-from . import test_dwell_math, test_page_views
+from . import test_beacon, test_dwell_math, test_page_views, test_tour
