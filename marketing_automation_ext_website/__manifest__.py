@@ -16,10 +16,13 @@
         "views/marketing_segment_views.xml",
         "views/marketing_workflow_views.xml",
         "views/res_config_settings_views.xml",
+        "views/snippets/s_segment_content.xml",
     ],
     "assets": {
         "web.assets_frontend": [
             "marketing_automation_ext_website/static/src/js/dwell_beacon.js",
+            "marketing_automation_ext_website/static/src/snippets/s_segment_content/000.js",
+            "marketing_automation_ext_website/static/src/snippets/s_segment_content/000.scss",
         ],
         "web.assets_tests": [
             "marketing_automation_ext_website/static/tests/tours/*.js",

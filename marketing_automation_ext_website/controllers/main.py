@@ -6,9 +6,13 @@ from odoo.addons.website_crm.controllers.website_form import WebsiteForm
 from odoo.addons.website_mass_mailing.controllers.main import MassMailController
 from odoo.http import request
 
+from odoo.addons.marketing_automation_ext.models.marketing_segment import GRADE_FILTERS
+
 from ..lib.dwell import MAX_BEACON_BYTES, BeaconError, check_fields, page_path, parse_seconds
 
 _logger = logging.getLogger(__name__)
+# a page holds a few segment blocks, not hundreds
+MAX_SEGMENTS_PER_CALL = 20
 
 
 class MarketingWebsite(http.Controller):
@@ -47,6 +51,25 @@ class MarketingWebsite(http.Controller):
             raise BeaconError(403, "unknown visitor")
         request.env["website.track"].sudo()._marketing_store_dwell(visitor, path, seconds)
         return 204
+
+    @http.route("/marketing/segment/match", type="json", auth="public", website=True, sitemap=False, readonly=True)
+    def segment_match(self, segment_ids=None, grade=None):
+        """Which of these segments the current visitor is in, and whether its grade matches.
+
+        Called by the 'Content by Segment' blocks: the page itself is the same for everyone and
+        stays cacheable. Unknown visitors, and those who refused optional cookies, match nothing.
+        """
+        if not isinstance(segment_ids, list) or len(segment_ids) > MAX_SEGMENTS_PER_CALL:
+            segment_ids = []
+        segment_ids = [sid for sid in segment_ids if isinstance(sid, int) and not isinstance(sid, bool)]
+        grade = grade if grade in GRADE_FILTERS else None
+        no_match = {"segment_ids": [], "grade_match": False}
+        if not request.env["ir.http"]._is_allowed_cookie("optional"):
+            return no_match
+        visitor = request.env["website.visitor"]._get_visitor_from_request()
+        if not visitor or visitor.website_id != request.website:
+            return no_match
+        return visitor._marketing_segment_match(segment_ids, grade)
 
 
 class MarketingMassMailController(MassMailController):

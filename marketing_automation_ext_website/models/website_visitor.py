@@ -2,6 +2,8 @@ from odoo import fields, models, tools
 from odoo.http import request
 from odoo.tools import SQL
 
+from odoo.addons.marketing_automation_ext.models.marketing_segment import GRADE_FILTERS
+
 # The contact and lead a visitor is known as: the contact Odoo linked (login, a lead's contact),
 # else the contact of its latest lead; the lead is its latest open lead.
 VISITOR_OWNERS = """
@@ -213,3 +215,29 @@ class WebsiteVisitor(models.Model):
         }
         self.env["marketing.event"].sudo()._record([values], rescore=False)
         self.env.ref("marketing_automation_ext.ir_cron_marketing_score_events")._trigger()
+
+    # ------------------------------------------------------------------
+    # Content by segment
+    # ------------------------------------------------------------------
+
+    def _marketing_segment_match(self, segment_ids, grade):
+        """{segment_ids: those of ``segment_ids`` this visitor is a current member of, grade_match: bool}."""
+        self.ensure_one()
+        self.env.cr.execute(SQL(VISITOR_OWNERS, visitors=[self.id]))
+        _visitor, partner_id, lead_id, _company = self.env.cr.fetchone()
+        if not partner_id and not lead_id:
+            return {"segment_ids": [], "grade_match": False}
+        matched = []
+        if segment_ids:
+            self.env.cr.execute(
+                """SELECT DISTINCT segment_id FROM marketing_segment_member
+                    WHERE segment_id = ANY(%s) AND date_exited IS NULL
+                          AND (partner_id = %s OR lead_id = %s)""",
+                [segment_ids, partner_id, lead_id],
+            )
+            matched = sorted(row[0] for row in self.env.cr.fetchall())
+        grade_match = False
+        if grade:
+            record = self.env["crm.lead"].browse(lead_id) if lead_id else self.env["res.partner"].browse(partner_id)
+            grade_match = record.sudo().marketing_grade in GRADE_FILTERS[grade]
+        return {"segment_ids": matched, "grade_match": grade_match}
