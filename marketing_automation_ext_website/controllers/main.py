@@ -1,12 +1,11 @@
 import logging
 
 from odoo import http
+from odoo.addons.marketing_automation_ext.models.marketing_segment import GRADE_FILTERS
 from odoo.addons.mass_mailing_sms.controllers.main import MailingSMSController
 from odoo.addons.website_crm.controllers.website_form import WebsiteForm
 from odoo.addons.website_mass_mailing.controllers.main import MassMailController
 from odoo.http import request
-
-from odoo.addons.marketing_automation_ext.models.marketing_segment import GRADE_FILTERS
 
 from ..lib.dwell import MAX_BEACON_BYTES, BeaconError, check_fields, page_path, parse_seconds
 

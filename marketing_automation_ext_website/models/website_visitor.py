@@ -1,8 +1,7 @@
 from odoo import fields, models, tools
+from odoo.addons.marketing_automation_ext.models.marketing_segment import GRADE_FILTERS
 from odoo.http import request
 from odoo.tools import SQL
-
-from odoo.addons.marketing_automation_ext.models.marketing_segment import GRADE_FILTERS
 
 # The contact and lead a visitor is known as: the contact Odoo linked (login, a lead's contact),
 # else the contact of its latest lead; the lead is its latest open lead.
