@@ -1,6 +1,9 @@
 from odoo import models
 from odoo.http import request
 
+# Pages about the session or the account, not content: never tracked unless marked 'Track'.
+UNTRACKED_PREFIXES = ("/web/", "/my", "/website/")
+
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
@@ -13,7 +16,7 @@ class IrHttp(models.AbstractModel):
         website = getattr(request, "website", None)
         if not website or not website.marketing_track_all_pages or request.env.cr.readonly:
             return result
-        if request.env["ir.http"].is_a_bot():
+        if request.env["ir.http"].is_a_bot() or request.httprequest.path.startswith(UNTRACKED_PREFIXES):
             return result
         if getattr(response, "status_code", 0) != 200 or request.httprequest.headers.get("X-Disable-Tracking") == "1":
             return result

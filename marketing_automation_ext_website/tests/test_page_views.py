@@ -1,4 +1,4 @@
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common import WebsiteMarketingCase
 
@@ -80,3 +80,21 @@ class TestPageViews(WebsiteMarketingCase):
         partner.unlink()
         self.assertFalse(visitor.exists())
         self.assertFalse(tracks.exists())
+
+    def test_login_brings_the_pages_read_before(self):
+        user = new_test_user(self.env, login="reader_portal", groups="base.group_portal", email="reader@example.com")
+        self.visit("/pricing")
+        self.assertFalse(
+            self.env["marketing.event"].search([("partner_id", "=", user.partner_id.id)]),
+        )
+        # log in on the same browser session, as the login form does (the session keeps its visitor)
+        login_page = self.url_open("/web/login")
+        csrf = login_page.text.partition('name="csrf_token" value="')[2].partition('"')[0]
+        self.url_open("/web/login", data={"login": "reader_portal", "password": "reader_portal", "csrf_token": csrf})
+        self.visit("/")
+        urls = (
+            self.env["marketing.event"]
+            .search([("partner_id", "=", user.partner_id.id), ("event_type", "=", "page_view")])
+            .mapped("url")
+        )
+        self.assertEqual(sorted(url.replace(self.base_url(), "") for url in urls), ["/", "/pricing"])
