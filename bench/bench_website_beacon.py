@@ -55,23 +55,32 @@ def start_server(args):
     raise SystemExit("the Odoo server did not start on port %s" % args.port)
 
 
-def run_requests(calls):
-    """(requests per second, median latency in ms, status counts) of ``calls`` on CLIENTS threads."""
-    latencies, statuses, lock = [], {}, threading.Lock()
+def run_requests(calls, clients=CLIENTS):
+    """(requests per second, status counts) of ``calls`` on ``clients`` threads."""
+    statuses, lock = {}, threading.Lock()
 
     def one(call):
-        start = time.perf_counter()
         status = call()
-        elapsed = time.perf_counter() - start
         with lock:
-            latencies.append(elapsed)
             statuses[status] = statuses.get(status, 0) + 1
 
     start = time.perf_counter()
-    with ThreadPoolExecutor(CLIENTS) as pool:
+    with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, calls))
-    total = time.perf_counter() - start
-    return len(calls) / total, statistics.median(latencies) * 1000, statuses
+    return len(calls) / (time.perf_counter() - start), statuses
+
+
+def interleaved_latencies(first, second):
+    """Median latency in ms of each list of calls, made one at a time and alternating (same load for both)."""
+    timings = ([], [])
+    statuses = ({}, {})
+    for pair in zip(first, second, strict=True):
+        for index, call in enumerate(pair):
+            start = time.perf_counter()
+            status = call()
+            timings[index].append(time.perf_counter() - start)
+            statuses[index][status] = statuses[index].get(status, 0) + 1
+    return [(statistics.median(t) * 1000, s) for t, s in zip(timings, statuses, strict=True)]
 
 
 def prepare_pixels(env, count):
@@ -107,29 +116,35 @@ def prepare_pixels(env, count):
     return ["/mail/track/%s/%s/blank.gif" % (mail_id, tokens[mail_id]) for mail_id in mail_ids]
 
 
-def bench_routes(base, pixel_paths, visitors):
-    sessions = [requests.Session() for _ in range(visitors)]
+def bench_routes(base, pixel_paths, count):
+    """The beacon and the pixel: median latency one request at a time, then throughput with CLIENTS clients.
+
+    A beacon stores one figure per page view, so each beacon comes from its own visitor (2 x count
+    visitors, each viewing the home page first), and each pixel hit opens its own trace.
+    """
+    sessions = [requests.Session() for _ in range(2 * count)]
     for index, session in enumerate(sessions):
         session.headers["User-Agent"] = "Mozilla/5.0 bench visitor %s" % index
     # every visitor views the home page (Odoo records the page view), then reads it for a while
-    page_rps, page_ms, page_status = run_requests(
-        [lambda s=s: s.get(base + "/", timeout=60).status_code for s in sessions]
-    )
+    page_rps, page_status = run_requests([lambda s=s: s.get(base + "/", timeout=60).status_code for s in sessions])
     time.sleep(3)
-    beacon_rps, beacon_ms, beacon_status = run_requests(
-        [
-            lambda s=s: (
-                s.post(base + "/marketing/dwell", data={"url": base + "/", "seconds": "3"}, timeout=60).status_code
-            )
-            for s in sessions
-        ]
-    )
+
+    def beacon(session):
+        return session.post(base + "/marketing/dwell", data={"url": base + "/", "seconds": "3"}, timeout=60).status_code
+
     pixel = requests.Session()
-    pixel_rps, pixel_ms, pixel_status = run_requests(
-        [lambda p=p: pixel.get(base + p, timeout=60).status_code for p in pixel_paths]
+    beacons = [lambda s=s: beacon(s) for s in sessions]
+    pixels = [lambda p=p: pixel.get(base + p, timeout=60).status_code for p in pixel_paths]
+    (beacon_ms, beacon_lat_status), (pixel_ms, pixel_lat_status) = interleaved_latencies(
+        beacons[:count], pixels[: len(pixel_paths) // 2]
     )
+    beacon_rps, beacon_status = run_requests(beacons[count:])
+    pixel_rps, pixel_status = run_requests(pixels[len(pixel_paths) // 2 :])
+    for counts, more in ((beacon_status, beacon_lat_status), (pixel_status, pixel_lat_status)):
+        for status, number in more.items():
+            counts[status] = counts.get(status, 0) + number
     return {
-        "page": (page_rps, page_ms, page_status),
+        "page": (page_rps, None, page_status),
         "beacon": (beacon_rps, beacon_ms, beacon_status),
         "pixel": (pixel_rps, pixel_ms, pixel_status),
     }
@@ -194,6 +209,16 @@ class Chrome:
         )
         return result["result"]["value"]
 
+    def script_urls(self):
+        """The JavaScript bundles the current page loaded (they change when the beacon script is taken out)."""
+        result = self.call(
+            "Runtime.evaluate",
+            expression="performance.getEntriesByType('resource').map(r => r.name)"
+            ".filter(n => n.includes('/web/assets/') && n.endsWith('.js')).sort().join(' ')",
+            returnByValue=True,
+        )
+        return result["result"]["value"]
+
     def close(self):
         self.ws.close()
         self.process.terminate()
@@ -226,6 +251,7 @@ def set_script(registry, present):
 def bench_page_load(registry, base, rounds, loads):
     chrome = Chrome(9300 + os.getpid() % 500)
     timings = {True: [], False: []}
+    bundles = {True: set(), False: set()}
     try:
         for _round in range(rounds):
             for present in (True, False):
@@ -235,9 +261,12 @@ def bench_page_load(registry, base, rounds, loads):
                 for _ in range(2):
                     chrome.load_ms(base + "/?bench_warmup=1")
                 timings[present] += [chrome.load_ms(base + "/") for _ in range(loads)]
+                bundles[present].add(chrome.script_urls())
     finally:
         set_script(registry, True)
         chrome.close()
+    if bundles[True] & bundles[False]:
+        raise SystemExit("the frontend bundle did not change without the beacon script: %s" % bundles)
     return statistics.median(timings[True]), statistics.median(timings[False]), len(timings[True])
 
 
@@ -254,7 +283,7 @@ def main():
     registry = Registry(args.db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        pixel_paths = prepare_pixels(env, args.requests)
+        pixel_paths = prepare_pixels(env, 2 * args.requests)
         env["website"].search([]).write({"marketing_track_all_pages": True, "cookies_bar": False})
         cr.commit()
     server, base = start_server(args)
@@ -266,11 +295,14 @@ def main():
         server.wait(30)
     beacon, pixel, page = routes["beacon"], routes["pixel"], routes["page"]
     log("")
-    log("== website beacon (%d requests each, %d clients, same server)" % (args.requests, CLIENTS))
+    log(
+        "== website beacon: median latency of %d requests each (one at a time, alternating), then req/s of %d more"
+        " with %d clients; same server" % (args.requests, args.requests, CLIENTS)
+    )
     log("%-44s %10s %12s  %s" % ("route", "req/s", "median ms", "statuses"))
     log("%-44s %10.1f %12.1f  %s" % ("POST /marketing/dwell (time on page)", beacon[0], beacon[1], beacon[2]))
     log("%-44s %10.1f %12.1f  %s" % ("GET /mail/track/../blank.gif (Odoo pixel)", pixel[0], pixel[1], pixel[2]))
-    log("%-44s %10.1f %12.1f  %s" % ("GET / (page view, for scale)", page[0], page[1], page[2]))
+    log("%-44s %10.1f %12s  %s" % ("GET / (page view, for scale)", page[0], "", page[2]))
     log("beacon / Odoo pixel: throughput x%.2f, median latency x%.2f" % (beacon[0] / pixel[0], beacon[1] / pixel[1]))
     log("")
     log("== page load in headless Chromium, home page, %d loads each (median, ms)" % loads)
