@@ -124,7 +124,7 @@ class WebsiteVisitor(models.Model):
             self.env["website.track"].invalidate_model(["marketing_event_id"])
             self.env["marketing.event"].invalidate_model()
             self.env["res.partner"].invalidate_model(["marketing_event_count"])
-            self.env.ref("marketing_automation_ext.ir_cron_marketing_score_events")._trigger()
+            self.env.ref("marketing_automation_ext.ir_cron_marketing_score_events").sudo()._trigger()
         return inserted
 
     # ------------------------------------------------------------------
@@ -184,7 +184,7 @@ class WebsiteVisitor(models.Model):
         else:
             values.update(self._marketing_visit_utm())
         self.env["marketing.event"].sudo()._record([values], rescore=False)
-        self.env.ref("marketing_automation_ext.ir_cron_marketing_score_events")._trigger()
+        self.env.ref("marketing_automation_ext.ir_cron_marketing_score_events").sudo()._trigger()
 
     def _marketing_record_signup(self, list_id, value):
         """A newsletter signup on the website: a 'Signed up' touchpoint for the contact with that email.
@@ -213,7 +213,7 @@ class WebsiteVisitor(models.Model):
             **self._marketing_visit_utm(),
         }
         self.env["marketing.event"].sudo()._record([values], rescore=False)
-        self.env.ref("marketing_automation_ext.ir_cron_marketing_score_events")._trigger()
+        self.env.ref("marketing_automation_ext.ir_cron_marketing_score_events").sudo()._trigger()
 
     # ------------------------------------------------------------------
     # Content by segment

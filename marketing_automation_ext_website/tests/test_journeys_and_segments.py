@@ -147,3 +147,29 @@ class TestWebsiteTriggers(WebsiteMarketingCase):
         self.env["website.visitor"]._cron_unlink_old_visitors()
         self.assertFalse(anonymous.exists())
         self.assertFalse(tracks.exists(), "its page views (and reading times) went with it")
+
+    def test_form_the_admin_marks_is_a_touchpoint(self):
+        campaign = self.env["utm.campaign"].create({"name": "Autumn webinar"})
+        # a "Subscribe to newsletter" form built in the website builder (mailing contacts)
+        contact_model = self.env["ir.model"]._get("mailing.contact")
+        webinar_list = self.env["mailing.list"].create({"name": "Webinar", "is_public": True})
+        self.env.flush_all()
+        self.visit("/?utm_campaign=Autumn webinar")
+        data = {"name": "Rita", "email": "rita@example.com", "list_ids": str(webinar_list.id)}
+        self.url_open("/website/form/mailing.contact", data={**data, "email": "rita.again@example.com"})
+        self.assertFalse(self.events_of("form_submit"), "an unmarked model's form is no touchpoint")
+        contact_model.marketing_form_touchpoint = True
+        self.env.flush_all()
+        response = self.url_open("/website/form/mailing.contact", data=data)
+        self.assertTrue(response.json().get("id"), response.text)
+        form = self.events_of("form_submit")
+        self.assertEqual(len(form), 1)
+        self.assertEqual(form.campaign_id, campaign, "the campaign of the visit")
+        self.assertEqual(form.payload["model"], "mailing.contact")
+        self.assertEqual(self.current_visitor().partner_id, self.partner, "the form's email identified the visitor")
+        self.assertEqual(len(self.events_of("page_view")), 1, "the page read before the form is Rita's")
+
+    def events_of(self, event_type):
+        return self.env["marketing.event"].search(
+            [("partner_id", "=", self.partner.id), ("event_type", "=", event_type)]
+        )
