@@ -16,6 +16,7 @@
         "views/marketing_segment_views.xml",
         "views/marketing_workflow_views.xml",
         "views/res_config_settings_views.xml",
+        "views/website_track_views.xml",
         "views/snippets/s_segment_content.xml",
     ],
     "assets": {
