@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bench-send-time concurrency compat wheel bootstrap-check pot
+.PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot
 
 run:
 	@bash tools/run.sh
@@ -11,6 +11,9 @@ lint:
 
 bench:
 	@bash tools/bench.sh
+
+bench-website:
+	@bash tools/bench_website.sh
 
 bench-send-time:
 	@$${PYTHON:-python3} bench/bench_send_time.py --contacts $${BENCH_CONTACTS:-100000}

@@ -71,15 +71,7 @@ class MarketingSegmentCondition(models.Model):
                 SQL.identifier(alias, "partner_id"),
                 SQL.identifier(alias, "partner_id"),
             )
-        filters = [owner]
-        if self.event_type:
-            filters.append(SQL("e.event_type = %s", self.event_type))
-        if self.days:
-            filters.append(SQL("e.date >= %s::timestamp - %s * INTERVAL '1 day'", now, self.days))
-        like = url_pattern_to_like(self.url_pattern)
-        if like:
-            filters.append(SQL("e.url ILIKE %s", like))
-        where = SQL(" AND ").join(filters)
+        where = SQL(" AND ").join([owner, *self._event_filters(now)])
         if self.min_count <= 1:
             matched = SQL("EXISTS (SELECT 1 FROM marketing_event e WHERE %s)", where)
         else:
@@ -90,6 +82,19 @@ class MarketingSegmentCondition(models.Model):
                 self.min_count,
             )
         return matched if self.kind == "did" else SQL("NOT %s", matched)
+
+    def _event_filters(self, now):
+        """SQL conditions on the event ``e`` this condition counts (bridges add their own)."""
+        self.ensure_one()
+        filters = []
+        if self.event_type:
+            filters.append(SQL("e.event_type = %s", self.event_type))
+        if self.days:
+            filters.append(SQL("e.date >= %s::timestamp - %s * INTERVAL '1 day'", now, self.days))
+        like = url_pattern_to_like(self.url_pattern)
+        if like:
+            filters.append(SQL("e.url ILIKE %s", like))
+        return filters
 
     def _workflow_sql(self, alias, model_name):
         """Taking part in a journey, directly or (for a lead) through its contact."""

@@ -415,7 +415,7 @@ class MarketingWorkflow(models.Model):
         # event trigger: the touchpoints queued for this journey (see marketing.workflow.event.queue),
         # taken in batches that no other worker can take too; their owners in the audience enter
         column = SQL.identifier(TARGETS[self.model_name]["column"])
-        like = url_pattern_to_like(self.trigger_url_pattern)
+        event_filters = self._trigger_event_filters()
         enrolled = 0
         while True:
             self.env.cr.execute(
@@ -428,9 +428,7 @@ class MarketingWorkflow(models.Model):
             event_ids = [row[0] for row in self.env.cr.fetchall()]
             if not event_ids:
                 return enrolled
-            filters = [SQL("e.id = ANY(%s)", event_ids)]
-            if like:
-                filters.append(SQL("e.url ILIKE %s", like))
+            filters = [SQL("e.id = ANY(%s)", event_ids), *event_filters]
             query = self._audience_query()
             query.add_where(
                 SQL(
@@ -443,6 +441,12 @@ class MarketingWorkflow(models.Model):
             enrolled += self._enrol_sql(query.select(SQL("%s.id", table)), now)
             if len(event_ids) < EVENT_TRIGGER_BATCH:
                 return enrolled
+
+    def _trigger_event_filters(self):
+        """SQL conditions a touchpoint ``e`` meets to trigger this journey, beyond its type (bridges add theirs)."""
+        self.ensure_one()
+        like = url_pattern_to_like(self.trigger_url_pattern)
+        return [SQL("e.url ILIKE %s", like)] if like else []
 
     def enrol(self, res_ids, test=False):
         """Enrol these records (ids of the target model) now: the API and manual trigger.
