@@ -318,7 +318,7 @@ class MarketingSegment(models.Model):
                                                 write_uid, write_date)
                    SELECT c.kind, 'crm', %(partner)s, %(lead)s, %(now)s, %(segment)s,
                           'segment:' || %(segment)s || ':' || c.kind || ':' || c.res_id || ':' || %(stamp)s,
-                          %(company)s, %(scored)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                          COALESCE(%(record_company)s, %(company)s), %(scored)s, %(uid)s, %(now)s, %(uid)s, %(now)s
                      FROM (SELECT 'segment_enter' AS kind, res_id FROM entered
                            UNION ALL SELECT 'segment_exit', res_id FROM exited) c
                    ON CONFLICT (source_key) DO NOTHING
@@ -328,6 +328,10 @@ class MarketingSegment(models.Model):
                 now=now,
                 segment=self.id,
                 stamp=now.isoformat(),
+                # the touchpoint belongs to the record's company (see marketing.event._fill_company)
+                record_company=SQL(
+                    "(SELECT company_id FROM %s WHERE id = c.res_id)", SQL.identifier(self.env[self.model_name]._table)
+                ),
                 company=self.env.company.id,
                 scored=log_events != "score",
                 uid=self.env.uid,
@@ -478,6 +482,7 @@ class MarketingSegment(models.Model):
     # ------------------------------------------------------------------
 
     def action_refresh(self):
+        self.check_access("write")  # the refresh writes memberships in SQL
         self._refresh()
         return True
 

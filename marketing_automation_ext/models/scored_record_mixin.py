@@ -134,6 +134,7 @@ class MarketingScoredMixin(models.AbstractModel):
 
     def action_marketing_rescore(self):
         """Recompute these records' scores now (profile and behaviour)."""
+        self.check_access("read")  # the rescore runs as superuser: only on records the caller may see
         column = self._score_line_field()
         kwargs = {"partner_ids": set(), "lead_ids": set()}
         kwargs["partner_ids" if column == "partner_id" else "lead_ids"] = set(self.ids)
