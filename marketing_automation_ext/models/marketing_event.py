@@ -244,9 +244,7 @@ class MarketingEvent(models.Model):
         for model, column in (("crm_lead", "lead_id"), ("res_partner", "partner_id")):
             ids = list({row[column] for row in missing if row[column]})
             if ids:
-                self.env.cr.execute(
-                    SQL("SELECT id, company_id FROM %s WHERE id = ANY(%s)", SQL.identifier(model), ids)
-                )
+                self.env.cr.execute(SQL("SELECT id, company_id FROM %s WHERE id = ANY(%s)", SQL.identifier(model), ids))
                 companies[column] = dict(self.env.cr.fetchall())
         for row in missing:
             row["company_id"] = (
