@@ -20,3 +20,4 @@ from . import test_send_time_math
 from . import test_recommendations
 from . import test_workflow_best_time
 from . import test_public_routes_fuzz
+from . import test_privacy
