@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bench-send-time concurrency compat wheel bootstrap-check pot
+.PHONY: run test lint bench bench-send-time concurrency compat wheel bootstrap-check pot upgrade-check
 
 run:
 	@bash tools/run.sh
@@ -29,3 +29,6 @@ bootstrap-check:
 
 pot:
 	@bash tools/i18n.sh
+
+upgrade-check:
+	@bash tools/upgrade_check.sh
