@@ -1,4 +1,8 @@
+<<<<<<< HEAD
 .PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot
+=======
+.PHONY: run test lint bench bench-send-time concurrency compat wheel bootstrap-check pot upgrade-check
+>>>>>>> reliability
 
 run:
 	@bash tools/run.sh
@@ -32,3 +36,6 @@ bootstrap-check:
 
 pot:
 	@bash tools/i18n.sh
+
+upgrade-check:
+	@bash tools/upgrade_check.sh

@@ -2,7 +2,7 @@
     "name": "Marketing Automation (Scoring, Segments, Journeys)",
     "summary": "Lead and contact scoring in the CRM pipeline, fed by one engagement log "
     "built on Odoo's own mail, SMS, mailing and CRM tracking",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Marketing",
     "website": "https://github.com/marketing-automation-ext/marketing_automation_ext",
     "author": "Marketing Automation Ext contributors",

@@ -5,6 +5,7 @@ missing=()
 "$ODOO_PYTHON" -c 'import importlib.util as u, sys; sys.exit(not u.find_spec("pytest_odoo"))' 2>/dev/null || missing+=("pytest-odoo==2.3.*" "pytest<10")
 "$ODOO_PYTHON" -c 'import websocket' 2>/dev/null || missing+=("websocket-client")
 "$ODOO_PYTHON" -c 'import aiosmtpd' 2>/dev/null || missing+=("aiosmtpd")
+"$ODOO_PYTHON" -c 'import hypothesis' 2>/dev/null || missing+=("hypothesis")
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing test dependencies into $ODOO_PYTHON: ${missing[*]}"
     "$ODOO_PYTHON" -m pip install -q "${missing[@]}" || die "could not install ${missing[*]} into $ODOO_PYTHON"

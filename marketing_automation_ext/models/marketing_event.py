@@ -192,11 +192,12 @@ class MarketingEvent(models.Model):
             row.update(vals)
             row["channel"] = vals.get("channel") or DEFAULT_CHANNEL.get(event_type, "api")
             row["date"] = vals.get("date") or now
-            row["company_id"] = vals.get("company_id") or self.env.company.id
+            row["company_id"] = vals.get("company_id")
             row["payload"] = json.dumps(vals["payload"]) if vals.get("payload") is not None else None
             rows.append(row)
         if not rows:
             return self.browse()
+        self._fill_company(rows)
         if rescore:
             # scoring reads stored fields; without it, nothing pending matters to this INSERT
             # (rows exist as soon as the ORM creates them), and flushing inside another model's
@@ -231,6 +232,26 @@ class MarketingEvent(models.Model):
             if rescore:
                 self.env["marketing.score.rule"]._rescore_for_events(inserted)
         return events
+
+    def _fill_company(self, rows):
+        """A touchpoint belongs to its lead's company, else its contact's, else the company recording it:
+        a tracking request or a cron runs in the main company, the record rule must still put a second
+        company's lead's clicks in that company."""
+        missing = [row for row in rows if not row["company_id"]]
+        if not missing:
+            return
+        companies = {}
+        for model, column in (("crm_lead", "lead_id"), ("res_partner", "partner_id")):
+            ids = list({row[column] for row in missing if row[column]})
+            if ids:
+                self.env.cr.execute(SQL("SELECT id, company_id FROM %s WHERE id = ANY(%s)", SQL.identifier(model), ids))
+                companies[column] = dict(self.env.cr.fetchall())
+        for row in missing:
+            row["company_id"] = (
+                companies.get("lead_id", {}).get(row["lead_id"])
+                or companies.get("partner_id", {}).get(row["partner_id"])
+                or self.env.company.id
+            )
 
     @api.model
     def _ingest_queue(self, batch_size):
@@ -271,7 +292,10 @@ class MarketingEvent(models.Model):
                                       'trace:' || t.id || ':' || ev.event_type
                                           || CASE WHEN q.status = 'click' THEN ':click:' || q.link_id ELSE '' END
                                           AS source_key,
-                                      %(company)s, false, %(uid)s, %(now)s, %(uid)s, %(now)s
+                                      COALESCE(l.company_id,
+                                               (SELECT p.company_id FROM res_partner p WHERE p.id = ev.partner_id),
+                                               %(company)s),
+                                      false, %(uid)s, %(now)s, %(uid)s, %(now)s
                                  FROM batch q
                                  JOIN mailing_trace t ON t.id = q.trace_id
                                  LEFT JOIN mailing_mailing m ON m.id = t.mass_mailing_id

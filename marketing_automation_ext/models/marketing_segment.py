@@ -348,7 +348,7 @@ class MarketingSegment(models.Model):
                                                 write_uid, write_date)
                    SELECT c.kind, 'crm', %(partner)s, %(lead)s, %(now)s, %(segment)s,
                           'segment:' || %(segment)s || ':' || c.kind || ':' || c.res_id || ':' || %(stamp)s,
-                          %(company)s,
+                          COALESCE(%(record_company)s, %(company)s),
                           NOT EXISTS (SELECT 1 FROM marketing_score_rule
                                        WHERE active AND event_type IN ('segment_enter', 'segment_exit')),
                           %(uid)s, %(now)s, %(uid)s, %(now)s
@@ -362,6 +362,10 @@ class MarketingSegment(models.Model):
             now=now,
             segment=self.id,
             stamp=now.isoformat(),
+            # the touchpoint belongs to the record's company (see marketing.event._fill_company)
+            record_company=SQL(
+                "(SELECT company_id FROM %s WHERE id = c.res_id)", SQL.identifier(self.env[self.model_name]._table)
+            ),
             company=self.env.company.id,
             uid=self.env.uid,
         )
@@ -510,6 +514,7 @@ class MarketingSegment(models.Model):
     # ------------------------------------------------------------------
 
     def action_refresh(self):
+        self.check_access("write")  # the refresh writes memberships in SQL
         self._refresh()
         return True
 

@@ -263,6 +263,9 @@ class MarketingWorkflow(models.Model):
         self.ensure_one()
         model = self.env[self.model_name].sudo().with_context(active_test=True)
         domain = self._parse("domain")
+        if self.company_id:
+            # sudo() lifts the company rules: a company's journey reaches its own and shared records only
+            domain = expression.AND([domain, [("company_id", "in", [self.company_id.id, False])]])
         if extra_domain:
             domain = expression.AND([domain, extra_domain])
         query = model._search(domain)

@@ -34,6 +34,19 @@ class ResPartner(models.Model):
     def _score_line_field(self):
         return "partner_id"
 
+    def _marketing_forget_values(self):
+        # the learned habits go too; the recommendations cron relearns from nothing
+        return {
+            **super()._marketing_forget_values(),
+            "marketing_best_weekday": -1,
+            "marketing_best_hour": 0,
+            "marketing_best_confidence": 0.0,
+            "marketing_best_tz": False,
+            "marketing_preferred_channel": False,
+            "marketing_channel_reason": False,
+            "marketing_send_time_date": False,
+        }
+
     @api.depends_context("uid")
     def _compute_marketing_event_count(self):
         counts = dict(
@@ -136,6 +149,7 @@ class ResPartner(models.Model):
         ) % (head, body)
 
     def action_marketing_recompute_recommendations(self):
+        self.check_access("read")  # the recompute runs as superuser: only on contacts the caller may see
         self.env["marketing.recommendation"].sudo()._recompute(self.ids, fields.Datetime.now())
         return True
 

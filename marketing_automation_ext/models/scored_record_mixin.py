@@ -132,8 +132,45 @@ class MarketingScoredMixin(models.AbstractModel):
     def _score_line_field(self):
         raise NotImplementedError
 
+    def action_marketing_forget(self):
+        """Erase what marketing knows about these records (the GDPR right to erasure when the record
+        itself must stay, e.g. for invoices): touchpoints, score history, segment memberships and
+        journey participations with their steps; the score goes back to zero.
+
+        Managers only (they alone may delete touchpoints). Deleting the record does the same
+        through the foreign keys (ON DELETE CASCADE).
+        """
+        self.check_access("write")
+        self.env["marketing.event"].check_access("unlink")
+        column = SQL.identifier(self._score_line_field())
+        ids = list(self.ids)
+        self.env.flush_all()
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """DELETE FROM marketing_workflow_participant
+                    WHERE %(column)s = ANY(%(ids)s) OR (res_model = %(model)s AND res_id = ANY(%(ids)s))""",
+                column=column,
+                ids=ids,
+                model=self._name,
+            )
+        )
+        for table in ("marketing_event", "marketing_score_history"):
+            cr.execute(SQL("DELETE FROM %s WHERE %s = ANY(%s)", SQL.identifier(table), column, ids))
+        cr.execute(SQL("DELETE FROM marketing_segment_member WHERE %s = ANY(%s) RETURNING segment_id", column, ids))
+        segments = self.env["marketing.segment"].browse({row[0] for row in cr.fetchall()})
+        for segment in segments:
+            segment._update_static_count()
+        self.sudo().write(self._marketing_forget_values())
+        self.env.invalidate_all()
+        return True
+
+    def _marketing_forget_values(self):
+        return {"marketing_score": 0, "marketing_grade": "cold", "marketing_score_date": False}
+
     def action_marketing_rescore(self):
         """Recompute these records' scores now (profile and behaviour)."""
+        self.check_access("read")  # the rescore runs as superuser: only on records the caller may see
         column = self._score_line_field()
         kwargs = {"partner_ids": set(), "lead_ids": set()}
         kwargs["partner_ids" if column == "partner_id" else "lead_ids"] = set(self.ids)

@@ -3,6 +3,7 @@ from . import test_event_log
 from . import test_scoring
 from . import test_tracking
 from . import test_security
+from . import test_access_matrix
 from . import test_ui
 from . import test_smtp_end_to_end
 from . import test_sms
@@ -18,3 +19,5 @@ from . import test_channel_math
 from . import test_send_time_math
 from . import test_recommendations
 from . import test_workflow_best_time
+from . import test_public_routes_fuzz
+from . import test_privacy
