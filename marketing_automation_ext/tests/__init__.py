@@ -19,3 +19,4 @@ from . import test_send_time_math
 from . import test_recommendations
 from . import test_workflow_best_time
 from . import test_workflow_templates
+from . import test_dynamic_content
