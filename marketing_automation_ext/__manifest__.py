@@ -34,6 +34,7 @@
         "demo/marketing_demo.xml",
         "demo/marketing_workflow_demo.xml",
         "demo/marketing_webinar_demo.xml",
+        "demo/marketing_template_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -26,5 +26,6 @@ from . import mailing_mailing
 from . import mail_render_mixin
 from . import marketing_workflow_template
 from . import marketing_workflow_template_step
+from . import marketing_workflow_template_demo
 from . import mail_compose_message
 from . import sms_composer

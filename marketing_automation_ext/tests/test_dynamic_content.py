@@ -115,6 +115,17 @@ class TestDynamicContent(TemplateCommon, MassSMSCase):
         form.partner_id = self.cold
         self.assertTrue(form.error, "a template error is shown, not raised")
 
+    def test_marketer_may_write_dynamic_content(self):
+        """With Odoo's default restriction on template rendering, a marketer (not an admin) still renders
+        and sends the conditional blocks: the addon's user group makes them a template editor."""
+        self.env["ir.config_parameter"].set_param("mail.restrict.template.rendering", True)
+        self.assertTrue(self.user_ma_user.has_group("mail.group_mail_template_editor"))
+        workflow = self.Workflow.with_user(self.user_ma_user).create({"name": "Marketer's", "trigger": "manual"})
+        mailing = self._mailing(workflow, "Hi", HOT_BLOCK).with_user(self.user_ma_user)
+        self.assertIn("Your advisor will call you today.", str(mailing._marketing_render_for(self.hot)["body"]))
+        sms = self._mailing(workflow, "S", "{{ 'Hot!' if marketing.grade(object) == 'hot' else '' }}", "sms")
+        self.assertEqual(sms.with_user(self.user_ma_user)._marketing_render_for(self.hot)["sms"], "Hot!")
+
     def test_every_template_renders_for_an_empty_contact(self):
         """No name, no company, no country: every template message renders, without 'False' or a placeholder."""
         for code in CODES:

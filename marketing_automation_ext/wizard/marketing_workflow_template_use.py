@@ -26,7 +26,9 @@ class MarketingWorkflowTemplateUse(models.TransientModel):
     ask_delay = fields.Boolean(related="template_id.ask_delay")
     delay_label = fields.Char(related="template_id.delay_label")
     ask_salesperson = fields.Boolean(related="template_id.ask_salesperson")
-    name = fields.Char("Journey Name", required=True, compute="_compute_name", store=True, readonly=False)
+    name = fields.Char(
+        "Journey Name", required=True, compute="_compute_name", store=True, readonly=False, precompute=True
+    )
     segment_id = fields.Many2one(
         "marketing.segment",
         string="Segment",
