@@ -68,8 +68,10 @@ class MarketingWorkflowTemplate(models.Model):
         template = self.env.ref("marketing_automation_ext.workflow_template_%s" % code)
         # made by the administrator, as a marketer would: sender and responsible are theirs
         admin = self.env.ref("base.user_admin")
-        wizard = self.env["marketing.workflow.template.use"].with_user(admin).create(
-            {"template_id": template.id, "name": name, **answers}
+        wizard = (
+            self.env["marketing.workflow.template.use"]
+            .with_user(admin)
+            .create({"template_id": template.id, "name": name, **answers})
         )
         return wizard._create_journey()
 
@@ -92,7 +94,11 @@ class MarketingWorkflowTemplate(models.Model):
     def _demo_reactions(self, journeys, rng, seen, bounce=False):
         """Contacts react to the week's emails through Odoo's tracking: opens, clicks on tracked links, replies."""
         traces = self.env["mailing.trace"].search(
-            [("mass_mailing_id", "in", journeys.mailing_ids.ids), ("trace_status", "=", "sent"), ("id", "not in", list(seen))],
+            [
+                ("mass_mailing_id", "in", journeys.mailing_ids.ids),
+                ("trace_status", "=", "sent"),
+                ("id", "not in", list(seen)),
+            ],
             order="id",
         )
         seen.update(traces.ids)
@@ -157,7 +163,8 @@ class MarketingWorkflowTemplate(models.Model):
             {"d": delta, "m": mailing_ids},
         )
         cr.execute(
-            "UPDATE marketing_workflow SET date_start = date_start - %(d)s, last_audience_check = NULL WHERE id = ANY(%(w)s)",
+            """UPDATE marketing_workflow SET date_start = date_start - %(d)s, last_audience_check = NULL
+                WHERE id = ANY(%(w)s)""",
             {"d": delta, "w": journeys.ids},
         )
         self.env.invalidate_all()
@@ -178,8 +185,6 @@ class MarketingWorkflowTemplate(models.Model):
                     vals = {"event_type": "email_open", "channel": "email"}
                 else:
                     vals = {"event_type": "form_submit", "url": "https://www.example.com/contactus"}
-                vals.update(
-                    partner_id=partner.id, date=when, source_key="demo:touchpoint:%s:%s" % (partner.id, number)
-                )
+                vals.update(partner_id=partner.id, date=when, source_key="demo:touchpoint:%s:%s" % (partner.id, number))
                 vals_list.append(vals)
         self.env["marketing.event"]._record(vals_list, rescore=False)

@@ -14,9 +14,7 @@ class MarketingWorkflowTemplateStep(models.Model):
     template_id = fields.Many2one("marketing.workflow.template", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
-    parent_id = fields.Many2one(
-        "marketing.workflow.template.step", string="After Step", ondelete="cascade", index=True
-    )
+    parent_id = fields.Many2one("marketing.workflow.template.step", string="After Step", ondelete="cascade", index=True)
     child_ids = fields.One2many("marketing.workflow.template.step", "parent_id", string="Next Steps")
     condition = fields.Selection(CONDITIONS, required=True, default="after")
     window_amount = fields.Integer(default=3)

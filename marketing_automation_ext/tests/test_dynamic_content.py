@@ -4,7 +4,7 @@ from odoo.tests import Form, tagged
 from .template_common import TemplateCommon
 
 CODES = ("welcome", "nurture", "resend", "birthday", "education", "winback", "hot_lead", "sms_shipped")
-HOT_BLOCK = '<p t-if="marketing.grade(object) == \'hot\'">Your advisor will call you today.</p>'
+HOT_BLOCK = "<p t-if=\"marketing.grade(object) == 'hot'\">Your advisor will call you today.</p>"
 
 
 @tagged("post_install", "-at_install", "marketing_automation")
@@ -63,7 +63,10 @@ class TestDynamicContent(TemplateCommon, MassSMSCase):
                 "mailing_id": self._mailing(workflow, "News", body).id,
             }
         )
-        sms_text = "Sale starts Monday.{{ ' VIP: early access today.' if marketing.in_segment(object, 'VIP customers') else '' }}"
+        sms_text = (
+            "Sale starts Monday."
+            "{{ ' VIP: early access today.' if marketing.in_segment(object, 'VIP customers') else '' }}"
+        )
         sms = self.Step.create(
             {
                 "name": "SMS",
@@ -90,10 +93,12 @@ class TestDynamicContent(TemplateCommon, MassSMSCase):
     def test_preview_as(self):
         """Preview as…: the message exactly as the chosen contact gets it."""
         workflow = self.Workflow.create({"name": "Preview", "trigger": "manual"})
-        mailing = self._mailing(workflow, "Hello {{ object.name or '' }}", "<p>Hi <t t-out=\"object.name\"/></p>" + HOT_BLOCK)
+        mailing = self._mailing(
+            workflow, "Hello {{ object.name or '' }}", '<p>Hi <t t-out="object.name"/></p>' + HOT_BLOCK
+        )
         action = mailing.with_user(self.user_ma_user).action_marketing_preview_as()
         self.assertEqual(action["res_model"], "marketing.mailing.preview")
-        Preview = self.env["marketing.mailing.preview"].with_user(self.user_ma_user).with_context(action["context"])
+        Preview = self.env["marketing.mailing.preview"].with_user(self.user_ma_user).with_context(**action["context"])
         form = Form(Preview)
         form.partner_id = self.hot
         self.assertEqual(form.subject, "Hello Hana Hot")

@@ -104,8 +104,7 @@ class TestTemplateJourneys(TemplateCommon, MassSMSCase):
     def test_welcome_series(self):
         workflow = self.from_template("welcome", coupon_code="HELLO5", delay_days=3)
         first, tips, second = (
-            self.step(workflow, name)
-            for name in ("Welcome email", "Opened: three tips", "Not opened: second chance")
+            self.step(workflow, name) for name in ("Welcome email", "Opened: three tips", "Not opened: second chance")
         )
         later, replied = self.step(workflow, "Two weeks in"), self.step(workflow, "Replied: leave the series")
         people = self.p_opener | self.p_dormant | self.p_replier
@@ -193,7 +192,9 @@ class TestTemplateJourneys(TemplateCommon, MassSMSCase):
 
     def test_customer_education_by_industry(self):
         industry = self.env["res.partner.industry"].create({"name": "Boat building"})
-        company = self.env["res.partner"].create({"name": "Shipyard Ltd", "is_company": True, "industry_id": industry.id})
+        company = self.env["res.partner"].create(
+            {"name": "Shipyard Ltd", "is_company": True, "industry_id": industry.id}
+        )
         builder = self.env["res.partner"].create(
             {"name": "Bea Builder", "email": "bea@example.com", "parent_id": company.id}
         )

@@ -58,7 +58,8 @@ class TestTemplateUi(HttpCase):
         )
 
     def test_template_tour(self):
-        """A marketer (not an admin) starts a journey from the gallery, edits an email, tests it, sees the step reached."""
+        """A marketer (not an admin) starts a journey from the gallery, edits an email, tests it and sees
+        the step reached."""
         self.start_tour("/odoo", "marketing_template_tour", login="ma_template_user")
         workflow = self.env["marketing.workflow"].search([("name", "=", "Tour welcome series")])
         self.assertEqual(len(workflow), 1)
