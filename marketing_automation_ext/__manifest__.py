@@ -17,11 +17,14 @@
         "data/ir_cron_data.xml",
         "data/marketing_score_rule_data.xml",
         "data/marketing_segment_data.xml",
+        "data/marketing_workflow_template_data.xml",
         "views/marketing_event_views.xml",
         "views/marketing_score_rule_views.xml",
         "views/marketing_score_history_views.xml",
         "views/marketing_segment_views.xml",
         "views/marketing_workflow_views.xml",
+        "views/marketing_workflow_template_views.xml",
+        "views/mailing_mailing_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
@@ -31,6 +34,7 @@
         "demo/marketing_demo.xml",
         "demo/marketing_workflow_demo.xml",
         "demo/marketing_webinar_demo.xml",
+        "demo/marketing_template_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

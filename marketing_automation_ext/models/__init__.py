@@ -23,5 +23,9 @@ from . import marketing_workflow_trace
 from . import marketing_workflow_event_queue
 from . import marketing_recommendation
 from . import mailing_mailing
+from . import mail_render_mixin
+from . import marketing_workflow_template
+from . import marketing_workflow_template_step
+from . import marketing_workflow_template_demo
 from . import mail_compose_message
 from . import sms_composer

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class MailingMailing(models.Model):
@@ -119,3 +120,42 @@ class MailingMailing(models.Model):
             [traces.ids],
         )
         traces.invalidate_recordset(["state", "note"])
+
+    # ------------------------------------------------------------------
+    # Preview as… (dynamic content)
+    # ------------------------------------------------------------------
+
+    def _marketing_render_for(self, record):
+        """{subject, body | sms}: this message rendered for ``record`` as the journey sends it
+        (the same engines and evaluation context as the mass mailing composer)."""
+        self.ensure_one()
+        if record._name != self.mailing_model_real:
+            raise UserError(
+                self.env._("This message is written for %s records.", self.env[self.mailing_model_real]._description)
+            )
+        Render = self.env["mail.render.mixin"]
+        lang = record.lang if "lang" in record._fields and record.lang else self.env.lang
+        Render = Render.with_context(lang=lang)
+        if self.mailing_type == "sms":
+            sms = Render._render_template(self.body_plaintext or "", record._name, record.ids, engine="inline_template")
+            return {"sms": sms[record.id]}
+        subject = Render._render_template(self.subject or "", record._name, record.ids, engine="inline_template")
+        body = Render._render_template(
+            self._prepend_preview(self.body_html or "", self.preview),
+            record._name,
+            record.ids,
+            engine="qweb",
+            options={"post_process": True},
+        )
+        return {"subject": subject[record.id], "body": body[record.id]}
+
+    def action_marketing_preview_as(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview as…"),
+            "res_model": "marketing.mailing.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_mailing_id": self.id},
+        }

@@ -159,7 +159,8 @@ class MarketingWorkflow(models.Model):
                 raise ValidationError(self.env._("Choose the touchpoint that enrols people in %s.", workflow.name))
             if workflow.trigger == "date" and not workflow.date_field_id:
                 raise ValidationError(self.env._("Choose the date field that enrols people in %s.", workflow.name))
-            if workflow.trigger == "date" and workflow.date_field_id.model != workflow.model_name:
+            # sudo: marketers cannot read ir.model.fields, yet may pick a date trigger
+            if workflow.trigger == "date" and workflow.date_field_id.sudo().model != workflow.model_name:
                 raise ValidationError(self.env._("The date field must belong to the target records."))
             if workflow.reentry == "again" and workflow.reentry_days < 1:
                 raise ValidationError(self.env._("Re-entry needs a delay of at least one day."))

@@ -97,6 +97,10 @@ class MarketingWorkflowStep(models.Model):
     wait_send_time = fields.Boolean(
         "At Next Allowed Send Time", help="Then hold until the contact's quiet hours (workflow setting) are over."
     )
+    opened_only = fields.Boolean(
+        "Only Those Who Opened",
+        help="Not clicked within: only the contacts who opened the email (a nudge), not those who never saw it.",
+    )
     link_url = fields.Char("Link Contains", help="For 'clicked': only clicks on links whose URL contains this.")
     branch_domain = fields.Char("Records Matching", default="[]")
     branch_score_min = fields.Integer("Score From")

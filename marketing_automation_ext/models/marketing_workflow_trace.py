@@ -217,6 +217,17 @@ class MarketingWorkflowTrace(models.Model):
             other = self.filtered(lambda t: pick_split(t.participant_id.id, branches, salt) != step.id)
             other._set_state("canceled", self.env._("Other branch of the split"), now)
             return self - other
+        if step.condition == "not_clicked" and step.opened_only:
+            self.env.cr.execute(
+                """SELECT t.id FROM marketing_workflow_trace t
+                    WHERE t.id = ANY(%s) AND NOT EXISTS (
+                          SELECT 1 FROM mailing_trace mt WHERE mt.marketing_workflow_trace_id = t.parent_trace_id
+                                AND (mt.open_datetime IS NOT NULL OR mt.trace_status IN ('open', 'reply')))""",
+                [self.ids],
+            )
+            unopened = self.browse([row[0] for row in self.env.cr.fetchall()])
+            unopened._set_state("canceled", self.env._("Did not open the email"), now)
+            return self - unopened
         return self
 
     def _execute(self, step, now):

@@ -13,6 +13,8 @@ class ResPartner(models.Model):
     marketing_score_history_ids = fields.One2many("marketing.score.history", "partner_id", string="Score History")
     marketing_event_ids = fields.One2many("marketing.event", "partner_id", string="Marketing Events")
     marketing_event_count = fields.Integer("Event Count", compute="_compute_marketing_event_count")
+    # yearly journeys (birthday template): a plain stored date, so it imports from a spreadsheet
+    marketing_birthdate = fields.Date("Birth Date", help="Yearly journeys greet the contact on this day.")
     # best send time and channel: written by the recommendations cron (marketing.recommendation)
     marketing_best_weekday = fields.Integer("Best Weekday", default=-1, readonly=True, copy=False)
     marketing_best_hour = fields.Integer("Best Hour", readonly=True, copy=False)

@@ -21,3 +21,5 @@ from . import test_recommendations
 from . import test_workflow_best_time
 from . import test_public_routes_fuzz
 from . import test_privacy
+from . import test_workflow_templates
+from . import test_dynamic_content

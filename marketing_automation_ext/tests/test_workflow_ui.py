@@ -40,3 +40,36 @@ class TestWorkflowUi(HttpCase):
         self.assertEqual(participant.res_id, self.partner_tester.id)
         trace = participant.trace_ids.filtered(lambda t: t.step_id == root)
         self.assertEqual(trace.state, "processed")
+
+
+@tagged("post_install", "-at_install", "marketing_automation")
+class TestTemplateUi(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.partner_tester = cls.env["res.partner"].create({"name": "Tour Tester", "email": "tour.tester@example.com"})
+        cls.marketer = mail_new_test_user(
+            cls.env,
+            login="ma_template_user",
+            name="Tess Template",
+            email="tess@example.com",
+            groups="base.group_user,base.group_partner_manager,mass_mailing.group_mass_mailing_user,"
+            "marketing_automation_ext.group_marketing_automation_user",
+        )
+
+    def test_template_tour(self):
+        """A marketer (not an admin) starts a journey from the gallery, edits an email, tests it and sees
+        the step reached."""
+        self.start_tour("/odoo", "marketing_template_tour", login="ma_template_user")
+        workflow = self.env["marketing.workflow"].search([("name", "=", "Tour welcome series")])
+        self.assertEqual(len(workflow), 1)
+        self.assertEqual(workflow.state, "draft")
+        self.assertEqual(workflow.create_uid, self.marketer)
+        first = workflow.step_ids.filtered(lambda s: s.name == "Welcome email")
+        self.assertEqual(first.mailing_id.subject, "Welcome to the tour!", "the edited subject is kept")
+        self.assertIn("TOUR10", workflow.step_ids.filtered(lambda s: s.name == "Two weeks in").mailing_id.body_html)
+        participant = workflow.participant_ids.filtered("is_test")
+        self.assertEqual(participant.res_id, self.partner_tester.id)
+        trace = participant.trace_ids.filtered(lambda t: t.step_id == first)
+        self.assertEqual(trace.state, "sending", "queued in Odoo's mail queue")
+        self.assertEqual(trace.mailing_trace_ids.email, "tour.tester@example.com")

@@ -1,5 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { testJourneySteps } from "@marketing_automation_ext/../tests/tours/journey_test_steps";
 
 const ROOT_NODE = ".o_ma_step_node:has(> .o_ma_step_card .o_ma_step_name:contains('Tour welcome'))";
 
@@ -105,40 +106,7 @@ registry.category("web_tour.tours").add("marketing_workflow_tour", {
             content: "The cold branch is nested under the welcome",
             trigger: `${ROOT_NODE} > .o_ma_step_children .o_ma_step_card:has(.o_ma_step_condition:contains('Condition false')) .o_ma_step_name:contains('Tour cold branch')`,
         },
-        {
-            content: "Test the journey",
-            trigger: ".o_form_statusbar button[name=action_test]",
-            run: "click",
-        },
-        {
-            content: "Pick the test contact",
-            trigger: ".modal .o_field_widget[name=partner_id] input",
-            run: "edit Tour Tester",
-        },
-        {
-            content: "Select it",
-            trigger: ".modal .o-autocomplete--dropdown-item a:contains('Tour Tester')",
-            run: "click",
-        },
-        {
-            content: "Launch the test",
-            trigger: ".modal button[name=action_launch]",
-            run: "click",
-        },
-        {
-            content: "The test participant waits at the first step",
-            trigger: ".o_form_view .o_field_widget[name=res_name]:contains('Tour Tester')",
-        },
-        {
-            content: "Run the first step now",
-            trigger: ".o_form_statusbar button[name=action_run_next]",
-            run: "click",
-        },
-        {
-            content: "Open the position",
-            trigger: ".o_notebook a.nav-link:contains('Position')",
-            run: "click",
-        },
+        ...testJourneySteps("Tour Tester"),
         {
             content: "The welcome step is done",
             trigger: ".o_field_widget[name=position] .o_ma_position_processed:contains('Tour welcome') .badge:contains('Done')",
