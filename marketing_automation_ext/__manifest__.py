@@ -35,6 +35,7 @@
     "assets": {
         "web.assets_backend": [
             "marketing_automation_ext/static/src/scss/marketing_score.scss",
+            "marketing_automation_ext/static/src/workflow_tree/journey_diagram.js",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.js",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.xml",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.scss",

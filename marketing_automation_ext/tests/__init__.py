@@ -18,3 +18,4 @@ from . import test_channel_math
 from . import test_send_time_math
 from . import test_recommendations
 from . import test_workflow_best_time
+from . import test_reporting_ui
