@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["crm", "mass_mailing", "mass_mailing_sms"],
+    "depends": ["crm", "mass_mailing", "mass_mailing_sms", "digest"],
     "data": [
         "security/marketing_automation_security.xml",
         "security/ir.model.access.csv",
@@ -22,6 +22,9 @@
         "views/marketing_score_history_views.xml",
         "views/marketing_segment_views.xml",
         "views/marketing_workflow_views.xml",
+        "views/marketing_dashboard_views.xml",
+        "views/mailing_mailing_views.xml",
+        "views/marketing_report_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
@@ -39,6 +42,8 @@
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.js",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.xml",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.scss",
+            "marketing_automation_ext/static/src/dashboard/marketing_dashboard.js",
+            "marketing_automation_ext/static/src/dashboard/marketing_dashboard.xml",
         ],
         "web.assets_tests": [
             "marketing_automation_ext/static/tests/tours/*.js",

@@ -25,3 +25,6 @@ from . import marketing_recommendation
 from . import mailing_mailing
 from . import mail_compose_message
 from . import sms_composer
+from . import marketing_dashboard
+from . import marketing_trace_report
+from . import marketing_participant_report

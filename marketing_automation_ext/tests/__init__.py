@@ -18,4 +18,6 @@ from . import test_channel_math
 from . import test_send_time_math
 from . import test_recommendations
 from . import test_workflow_best_time
+from . import test_attribution_math
+from . import test_dashboard
 from . import test_reporting_ui

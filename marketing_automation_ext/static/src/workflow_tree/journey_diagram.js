@@ -111,7 +111,7 @@ export function layoutJourney(steps, options = {}) {
             path: `M ${x1} ${y1} C ${x1} ${middle}, ${x2} ${middle}, ${x2} ${y2}`,
             // under the child's own column: labels of siblings never overlap
             labelX: node.x,
-            labelY: y2 - o.vGap * 0.55,
+            labelY: y2 - o.vGap * 0.62,
         });
     }
     return { nodes, order, edges, width, height };
