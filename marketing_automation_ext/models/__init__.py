@@ -28,3 +28,4 @@ from . import sms_composer
 from . import marketing_dashboard
 from . import marketing_trace_report
 from . import marketing_participant_report
+from . import digest_digest

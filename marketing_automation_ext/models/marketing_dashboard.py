@@ -154,16 +154,13 @@ class MarketingDashboard(models.AbstractModel):
         self.env.flush_all()
         f = self._parse_filters(filters)
         weeks = week_starts(f["date_from"], f["date_to"])
-        journeys = self._journey_figures(f, weeks)
         revenue = self._revenue_figures(f)
         by_journey = revenue["by_journey"]
+        journeys = self._journey_figures(f, weeks, by_journey)
         total_participants = sum(j["participants"] for j in journeys)
         total_converted = sum(j["converted"] for j in journeys)
-        for journey in journeys:
-            journey["revenue"] = round(by_journey.get(journey["id"], 0.0), 2)
-            journey["roi"] = roi(journey["revenue"], journey["cost"])
         cost = sum(j["cost"] for j in journeys)
-        attributed = sum(by_journey.get(j["id"], 0.0) for j in journeys)
+        attributed = sum(j["revenue"] for j in journeys)
         quarters = self._quarter_figures(f, revenue)
         return {
             "filters": {
@@ -198,8 +195,10 @@ class MarketingDashboard(models.AbstractModel):
         currency = self.env.company.currency_id
         return {"symbol": currency.symbol, "position": currency.position, "digits": currency.decimal_places}
 
-    def _journey_figures(self, f, weeks):
-        """Per journey: participants and conversions in the period, and participants per week (the trend)."""
+    def _journey_figures(self, f, weeks, by_journey):
+        """Per journey: participants and conversions in the period, participants per week (the trend),
+        attributed revenue, cost and ROI. Journeys without participants or revenue in the period are
+        left out unless they are running or chosen in the filter."""
         workflows = f["workflows"]
         self.env.cr.execute(
             SQL(
@@ -231,10 +230,13 @@ class MarketingDashboard(models.AbstractModel):
             figure["converted"] += converted
             if week in week_index:
                 figure["trend"][week_index[week]] += count
+        for figure in figures.values():
+            figure["revenue"] = round(by_journey.get(figure["id"], 0.0), 2)
+            figure["roi"] = roi(figure["revenue"], figure["cost"])
         journeys = [
             figure
             for figure in figures.values()
-            if figure["participants"] or figure["state"] == "running" or f["workflow_filter"]
+            if figure["participants"] or figure["revenue"] or figure["state"] == "running" or f["workflow_filter"]
         ]
         for journey in journeys:
             journey["conversion_rate"] = (

@@ -440,3 +440,38 @@ class TestDashboard(WorkflowCommon):
         self.assertAlmostEqual(open_rate, 100.0 * len(opened_participants) / len(participants))
         converted = participants.filtered(lambda p: p.state == "converted")
         self.assertAlmostEqual(conversion_rate, 100.0 * len(converted) / len(participants))
+
+    def test_digest_kpis(self):
+        """The digest's marketing KPIs for April–May: leads turned hot, conversions, attributed revenue."""
+        warm, hot = self.env["marketing.score.rule"]._thresholds()
+        History = self.env["marketing.score.history"]
+        History.create(
+            [
+                {"lead_id": self.lead_1.id, "date": at((4, 15)), "old_score": hot - 1, "score": hot + 5, "reason": "d"},
+                {"lead_id": self.lead_2.id, "date": at((4, 16)), "old_score": hot + 1, "score": hot + 9, "reason": "d"},
+                {"lead_id": self.lead_3.id, "date": at((4, 17)), "old_score": 0, "score": hot, "reason": "d"},
+                {"lead_id": self.lead_3.id, "date": at((4, 18)), "old_score": hot, "score": 0, "reason": "d"},
+                {"lead_id": self.lead_3.id, "date": at((4, 19)), "old_score": 0, "score": hot + 1, "reason": "d"},
+                {"lead_id": self.lead_4.id, "date": at((3, 19)), "old_score": 0, "score": hot + 1, "reason": "d"},
+            ]
+        )
+        participants = self.env["marketing.workflow.participant"].search([("workflow_id", "in", [self.journey_a.id, self.journey_b.id])])
+        converted = participants.filtered(lambda p: p.state == "converted")
+        converted.write({"date_done": at((4, 30))})
+        converted[:1].write({"date_done": at((3, 30))})  # before the period
+        digest = self.env["digest.digest"].create(
+            {"name": "Dash digest", "kpi_marketing_hot_leads": True, "kpi_marketing_conversions": True,
+             "kpi_marketing_revenue": True}
+        )
+        expected_conversions = self.env["marketing.workflow.participant"].search_count(
+            [("state", "=", "converted"), ("is_test", "=", False), ("date_done", ">=", "2026-04-01"),
+             ("date_done", "<", "2026-06-01")]
+        )
+        self.assertGreaterEqual(expected_conversions, len(converted) - 1)
+        with freeze_time(NOW):
+            digest = digest.with_context(start_datetime=datetime(2026, 4, 1), end_datetime=datetime(2026, 6, 1))
+            self.assertEqual(digest.kpi_marketing_hot_leads_value, 2)  # L1 and L3 (once); L2 was hot already
+            self.assertEqual(digest.kpi_marketing_conversions_value, expected_conversions)
+            revenue = self.Dashboard.get_dashboard_data({**FILTERS, "attribution": "linear"})["kpis"]["revenue"]
+            self.assertAlmostEqual(digest.kpi_marketing_revenue_value, revenue, places=2)
+        self.assertGreaterEqual(revenue, 1600.0)  # A's and B's shares at least
