@@ -23,6 +23,10 @@ FUNNEL_STAGES = ("reached", "sent", "delivered", "opened", "clicked", "replied",
 # mailing.trace statuses: the message left / reached the inbox
 SENT_EXCLUDED = ("cancel", "error", "outgoing")
 DELIVERED = ("sent", "open", "reply")
+# a touchpoint of a won lead: on the lead itself or on its contact, before the win
+LEAD_TOUCH = (
+    "(e.lead_id = l.id OR (l.partner_id IS NOT NULL AND e.partner_id = l.partner_id)) AND e.date <= l.date_closed"
+)
 DEFAULT_PERIOD_DAYS = 90
 MAX_PERIOD_DAYS = 3 * 366
 
@@ -176,7 +180,9 @@ class MarketingDashboard(models.AbstractModel):
                 "active_journeys": sum(1 for j in journeys if j["state"] == "running"),
                 "participants": total_participants,
                 "converted": total_converted,
-                "conversion_rate": round(100.0 * total_converted / total_participants, 1) if total_participants else 0.0,
+                "conversion_rate": round(100.0 * total_converted / total_participants, 1)
+                if total_participants
+                else 0.0,
                 "revenue": round(attributed, 2),
                 "cost": round(cost, 2),
                 "roi": roi(attributed, cost),
@@ -274,7 +280,7 @@ class MarketingDashboard(models.AbstractModel):
             values = counts.get(journey["id"], (0,) * len(FUNNEL_STAGES))
             funnels[journey["id"]] = [
                 {"stage": stage, "count": count, "share": share, "drop": drop}
-                for stage, count, share, drop in funnel_drop_off(list(zip(FUNNEL_STAGES, values)))
+                for stage, count, share, drop in funnel_drop_off(list(zip(FUNNEL_STAGES, values, strict=True)))
             ]
         return funnels
 
@@ -297,12 +303,11 @@ class MarketingDashboard(models.AbstractModel):
             SQL(
                 """SELECT l.id, l.date_closed, COALESCE(l.expected_revenue, 0),
                           ARRAY(SELECT e.mailing_id FROM marketing_event e
-                                 WHERE (e.lead_id = l.id OR (l.partner_id IS NOT NULL AND e.partner_id = l.partner_id))
-                                   AND e.mailing_id IS NOT NULL AND e.event_type IN %(types)s
-                                   AND e.date <= l.date_closed
+                                 WHERE %(touch)s AND e.mailing_id IS NOT NULL AND e.event_type IN %(types)s
                                  ORDER BY e.date, e.id)
                      FROM crm_lead l
                     WHERE l.id IN (%(won)s) AND %(person)s""",
+                touch=SQL(LEAD_TOUCH),
                 types=ENGAGEMENT_EVENTS,
                 won=self._won_leads_query(f, start, end),
                 person=self._person_filters(f, SQL("l.partner_id"), SQL("l.id")),
@@ -320,7 +325,9 @@ class MarketingDashboard(models.AbstractModel):
             )
             mailings = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         start_utc, end_utc = f["start"], f["end"]
-        in_period = [(lead, revenue, touches) for lead, closed, revenue, touches in leads if start_utc <= closed < end_utc]
+        in_period = [
+            (lead, revenue, touches) for lead, closed, revenue, touches in leads if start_utc <= closed < end_utc
+        ]
         shares, unattributed = attribute([(r, t) for _l, r, t in in_period], f["attribution"])
         allowed = set(f["workflows"].ids)
         by_journey, by_mailing, by_campaign = {}, [], {}
@@ -330,9 +337,7 @@ class MarketingDashboard(models.AbstractModel):
                 by_journey[workflow_id] = by_journey.get(workflow_id, 0.0) + amount
             if f["workflow_filter"] and workflow_id not in allowed:
                 continue
-            by_mailing.append(
-                {"id": mailing_id, "name": name, "workflow_id": workflow_id, "revenue": round(amount, 2)}
-            )
+            by_mailing.append({"id": mailing_id, "name": name, "workflow_id": workflow_id, "revenue": round(amount, 2)})
             if campaign_id:
                 entry = by_campaign.setdefault(campaign_id, {"id": campaign_id, "name": campaign_name, "revenue": 0.0})
                 entry["revenue"] += amount
@@ -384,7 +389,7 @@ class MarketingDashboard(models.AbstractModel):
         counts = self.env.cr.fetchone()
         cost = sum(f["workflows"].mapped("cost_total"))
         quarters = []
-        for index, ((start, _end), (start_utc, end_utc)) in enumerate(zip(bounds, utc_bounds)):
+        for index, ((start, _end), (start_utc, end_utc)) in enumerate(zip(bounds, utc_bounds, strict=True)):
             closed = [(r, t) for _l, date_closed, r, t in leads if start_utc <= date_closed < end_utc]
             shares, _unattributed = attribute(closed, f["attribution"])
             attributed = sum(
@@ -525,7 +530,9 @@ class MarketingDashboard(models.AbstractModel):
                 "replied": [(prefix + "trace_status", "=", "reply")],
                 "converted": [("state", "=", "converted")],
             }[stage]
-            return self._window(self.env._("Participants"), "marketing.workflow.participant", participants + stage_domain)
+            return self._window(
+                self.env._("Participants"), "marketing.workflow.participant", participants + stage_domain
+            )
         if figure == "revenue":
             return self._window(self.env._("Won leads"), "crm.lead", self._revenue_domain(f, key))
         if figure == "grade":
@@ -575,8 +582,8 @@ class MarketingDashboard(models.AbstractModel):
                 """SELECT l.id FROM crm_lead l
                     WHERE l.id IN (%(won)s) AND %(person)s
                       AND EXISTS (SELECT 1 FROM marketing_event e JOIN mailing_mailing m ON m.id = e.mailing_id
-                                   WHERE (e.lead_id = l.id OR (l.partner_id IS NOT NULL AND e.partner_id = l.partner_id))
-                                     AND e.event_type IN %(types)s AND e.date <= l.date_closed AND %(which)s)""",
+                                   WHERE %(touch)s AND e.event_type IN %(types)s AND %(which)s)""",
+                touch=SQL(LEAD_TOUCH),
                 won=self._won_leads_query(f, f["start"], f["end"]),
                 person=self._person_filters(f, SQL("l.partner_id"), SQL("l.id")),
                 types=ENGAGEMENT_EVENTS,
@@ -585,14 +592,18 @@ class MarketingDashboard(models.AbstractModel):
                     if key.get("mailing_id")
                     else SQL("m.campaign_id = %s", key["campaign_id"])
                     if key.get("campaign_id")
-                    else SQL("m.marketing_workflow_id = ANY(%s)", [key["workflow_id"]] if key.get("workflow_id") else f["workflows"].ids)
+                    else SQL(
+                        "m.marketing_workflow_id = ANY(%s)",
+                        [key["workflow_id"]] if key.get("workflow_id") else f["workflows"].ids,
+                    )
                 ),
             )
         )
         return [("id", "in", [row[0] for row in self.env.cr.fetchall()])]
 
     def _grade_domain(self, f, key):
-        """The score history rows that set each contact's score of ``key['grade']`` at the end of week ``key['week']``."""
+        """The score history rows that give each contact of grade ``key['grade']`` its score at the end of
+        week ``key['week']``."""
         warm, hot = self.env["marketing.score.rule"]._thresholds()
         week = fields.Date.to_date(key.get("week"))
         week_end = self._utc(min(week + timedelta(days=7), f["date_to"] + timedelta(days=1)))
@@ -603,7 +614,8 @@ class MarketingDashboard(models.AbstractModel):
         self.env.cr.execute(
             SQL(
                 """SELECT id FROM (
-                       SELECT h.id, h.score, lead(h.date) OVER (PARTITION BY h.partner_id ORDER BY h.date, h.id) AS until
+                       SELECT h.id, h.score,
+                              lead(h.date) OVER (PARTITION BY h.partner_id ORDER BY h.date, h.id) AS until
                          FROM marketing_score_history h
                         WHERE h.partner_id IS NOT NULL AND h.date < %(end)s AND %(person)s
                    ) h

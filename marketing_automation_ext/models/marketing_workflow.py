@@ -106,9 +106,7 @@ class MarketingWorkflow(models.Model):
     conversion_rate = fields.Float(compute="_compute_figures")
     # return on investment (the dashboard sets it against the revenue attributed to the journey)
     currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
-    cost = fields.Monetary(
-        "Cost", help="What running this journey costs beyond its messages (tools, agency, time)."
-    )
+    cost = fields.Monetary("Cost", help="What running this journey costs beyond its messages (tools, agency, time).")
     cost_total = fields.Monetary(
         "Total Cost",
         compute="_compute_cost_total",
@@ -218,9 +216,7 @@ class MarketingWorkflow(models.Model):
             self.env["mailing.mailing"]
             .sudo()
             .with_context(active_test=False)
-            ._read_group(
-                [("marketing_workflow_id", "in", self.ids)], ["marketing_workflow_id"], ["marketing_cost:sum"]
-            )
+            ._read_group([("marketing_workflow_id", "in", self.ids)], ["marketing_workflow_id"], ["marketing_cost:sum"])
         )
         for workflow in self:
             workflow.cost_total = workflow.cost + (mailing_costs.get(workflow._origin) or 0.0)

@@ -38,11 +38,15 @@ class TestAttributionMath(BaseCase):
         self.assertEqual(quarter_label(date(2025, 10, 1)), "2025 Q4")
 
     def test_weeks_funnel_roi(self):
-        self.assertEqual(week_starts(date(2026, 4, 1), date(2026, 4, 13)), [date(2026, 3, 30), date(2026, 4, 6), date(2026, 4, 13)])
+        self.assertEqual(
+            week_starts(date(2026, 4, 1), date(2026, 4, 13)), [date(2026, 3, 30), date(2026, 4, 6), date(2026, 4, 13)]
+        )
         self.assertEqual(
             funnel_drop_off([("reached", 10), ("sent", 8), ("opened", 2)]),
             [("reached", 10, 100.0, 0.0), ("sent", 8, 80.0, 20.0), ("opened", 2, 20.0, 75.0)],
         )
-        self.assertEqual(funnel_drop_off([("reached", 0), ("sent", 0)]), [("reached", 0, 0.0, 0.0), ("sent", 0, 0.0, 0.0)])
+        self.assertEqual(
+            funnel_drop_off([("reached", 0), ("sent", 0)]), [("reached", 0, 0.0, 0.0), ("sent", 0, 0.0, 0.0)]
+        )
         self.assertEqual(roi(300, 100), 200.0)
         self.assertIsNone(roi(300, 0))

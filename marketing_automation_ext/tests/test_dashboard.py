@@ -215,8 +215,10 @@ class TestDashboard(WorkflowCommon):
             self.assertEqual(figure["converted"], len(converted))
             self.assertAlmostEqual(figure["conversion_rate"], round(100 * len(converted) / len(participants), 1))
             self.assertEqual(sum(figure["trend"]), len(participants))
-            weeks = Counter(str(p.date_enrolled.date() - timedelta(days=p.date_enrolled.weekday())) for p in participants)
-            self.assertEqual({w: c for w, c in zip(data["weeks"], figure["trend"]) if c}, dict(weeks))
+            weeks = Counter(
+                str(p.date_enrolled.date() - timedelta(days=p.date_enrolled.weekday())) for p in participants
+            )
+            self.assertEqual({w: c for w, c in zip(data["weeks"], figure["trend"], strict=True) if c}, dict(weeks))
             key = {"workflow_id": workflow.id}
             self.assertEqual(self.open_count("participants", key, workflow_ids=[workflow.id]), len(participants))
             self.assertEqual(self.open_count("converted", key), len(converted))
@@ -232,20 +234,27 @@ class TestDashboard(WorkflowCommon):
                 statuses[participant.id].append(mailing_trace)
         expected = {
             "reached": len(self.a_participants),
-            "sent": sum(any(t.trace_status not in ("cancel", "error", "outgoing") for t in ts) for ts in statuses.values()),
+            "sent": sum(
+                any(t.trace_status not in ("cancel", "error", "outgoing") for t in ts) for ts in statuses.values()
+            ),
             "delivered": sum(any(t.trace_status in ("sent", "open", "reply") for t in ts) for ts in statuses.values()),
-            "opened": sum(any(t.open_datetime or t.trace_status in ("open", "reply") for t in ts) for ts in statuses.values()),
+            "opened": sum(
+                any(t.open_datetime or t.trace_status in ("open", "reply") for t in ts) for ts in statuses.values()
+            ),
             "clicked": sum(any(t.links_click_datetime for t in ts) for ts in statuses.values()),
             "replied": sum(any(t.trace_status == "reply" for t in ts) for ts in statuses.values()),
             "converted": sum(p.state == "converted" for p in self.a_participants),
         }
-        self.assertEqual(expected, {"reached": 5, "sent": 4, "delivered": 3, "opened": 2, "clicked": 1, "replied": 1,
-                                    "converted": 2})
+        self.assertEqual(
+            expected, {"reached": 5, "sent": 4, "delivered": 3, "opened": 2, "clicked": 1, "replied": 1, "converted": 2}
+        )
         funnel = data["funnels"][self.journey_a.id]
         self.assertEqual({row["stage"]: row["count"] for row in funnel}, expected)
         self.assertEqual([row["drop"] for row in funnel], [0.0, 20.0, 25.0, 33.3, 50.0, 0.0, 0.0])
         for stage, count in expected.items():
-            self.assertEqual(self.open_count("funnel", {"workflow_id": self.journey_a.id, "stage": stage}), count, stage)
+            self.assertEqual(
+                self.open_count("funnel", {"workflow_id": self.journey_a.id, "stage": stage}), count, stage
+            )
 
     def test_attributed_revenue_first_last_linear(self):
         workflows = [self.journey_a.id, self.journey_b.id]
@@ -261,8 +270,11 @@ class TestDashboard(WorkflowCommon):
             self.assertEqual(revenue["won_count"], 3)
             self.assertEqual(revenue["won_revenue"], 2000.0)
             self.assertEqual(revenue["unattributed"], 400.0)
-            self.assertEqual({row["id"]: row["revenue"] for row in revenue["by_mailing"]},
-                             {mailing.id: amount for mailing, amount in shares.items()}, model)
+            self.assertEqual(
+                {row["id"]: row["revenue"] for row in revenue["by_mailing"]},
+                {mailing.id: amount for mailing, amount in shares.items()},
+                model,
+            )
             journey_a = sum(v for m, v in shares.items() if m.marketing_workflow_id == self.journey_a)
             journey_b = sum(v for m, v in shares.items() if m.marketing_workflow_id == self.journey_b)
             self.assertAlmostEqual(self.journey(data, self.journey_a)["revenue"], journey_a, places=2)
@@ -285,7 +297,10 @@ class TestDashboard(WorkflowCommon):
         previous, current = data["quarters"]
         self.assertEqual((previous["label"], current["label"]), ("2026 Q1", "2026 Q2"))
         Participant = self.env["marketing.workflow.participant"]
-        for quarter, (start, end) in ((previous, ("2026-01-01", "2026-04-01")), (current, ("2026-04-01", "2026-07-01"))):
+        for quarter, (start, end) in (
+            (previous, ("2026-01-01", "2026-04-01")),
+            (current, ("2026-04-01", "2026-07-01")),
+        ):
             domain = [
                 ("workflow_id", "in", [self.journey_a.id, self.journey_b.id]),
                 ("is_test", "=", False),
@@ -339,11 +354,15 @@ class TestDashboard(WorkflowCommon):
         )
         data = self.data(segment_id=self.segment.id, workflow_ids=[self.journey_a.id])
         self.assertEqual(self.journey(data, self.journey_a)["participants"], 2)
-        self.assertEqual(self.open_count("participants", {}, segment_id=self.segment.id, workflow_ids=[self.journey_a.id]), 2)
+        self.assertEqual(
+            self.open_count("participants", {}, segment_id=self.segment.id, workflow_ids=[self.journey_a.id]), 2
+        )
         self.partners[2:4].user_id = self.user_salesman
         data = self.data(user_id=self.user_salesman.id, workflow_ids=[self.journey_a.id])
         self.assertEqual(self.journey(data, self.journey_a)["participants"], 2)
-        self.assertEqual(self.open_count("participants", {}, user_id=self.user_salesman.id, workflow_ids=[self.journey_a.id]), 2)
+        self.assertEqual(
+            self.open_count("participants", {}, user_id=self.user_salesman.id, workflow_ids=[self.journey_a.id]), 2
+        )
         # the salesperson of a won lead decides whose revenue it is
         self.lead_1.user_id = self.user_salesman
         self.lead_2.user_id = self.user_ma_manager
@@ -379,14 +398,21 @@ class TestDashboard(WorkflowCommon):
         )
         self.env["marketing.event"]._record(
             [
-                {"event_type": "email_open", "partner_id": partner.id, "mailing_id": self.mailing_b.id, "date": at((4, 27), h)}
+                {
+                    "event_type": "email_open",
+                    "partner_id": partner.id,
+                    "mailing_id": self.mailing_b.id,
+                    "date": at((4, 27), h),
+                }
                 for partner in extra
                 for h in (8, 12)
             ],
             rescore=False,
         )
         for n, partner in enumerate(extra[:10]):
-            lead = self.env["crm.lead"].create({"name": "More %s" % n, "partner_id": partner.id, "expected_revenue": 10})
+            lead = self.env["crm.lead"].create(
+                {"name": "More %s" % n, "partner_id": partner.id, "expected_revenue": 10}
+            )
             lead.write({"stage_id": self.stage_won.id})
             lead.write({"date_closed": at((4, 29))})
         self.env["marketing.workflow"].create({"name": "Dash C", "model_name": "res.partner", "trigger": "manual"})
@@ -417,8 +443,9 @@ class TestDashboard(WorkflowCommon):
         clicked = mailing_traces.filtered("links_click_datetime")
         bounced = mailing_traces.filtered(lambda t: t.trace_status == "bounce")
         [(sent, open_rate, click_rate, bounce_rate)] = self.env["marketing.trace.report"]._read_group(
-            [("workflow_id", "=", self.journey_a.id)], [], ["sent_count:sum", "open_rate:avg", "click_rate:avg",
-                                                           "bounce_rate:avg"]
+            [("workflow_id", "=", self.journey_a.id)],
+            [],
+            ["sent_count:sum", "open_rate:avg", "click_rate:avg", "bounce_rate:avg"],
         )
         self.assertEqual(sent, 5)
         self.assertAlmostEqual(open_rate, 100.0 * len(opened) / 5)  # 40%: steps without a message not counted
@@ -455,17 +482,27 @@ class TestDashboard(WorkflowCommon):
                 {"lead_id": self.lead_4.id, "date": at((3, 19)), "old_score": 0, "score": hot + 1, "reason": "d"},
             ]
         )
-        participants = self.env["marketing.workflow.participant"].search([("workflow_id", "in", [self.journey_a.id, self.journey_b.id])])
+        participants = self.env["marketing.workflow.participant"].search(
+            [("workflow_id", "in", [self.journey_a.id, self.journey_b.id])]
+        )
         converted = participants.filtered(lambda p: p.state == "converted")
         converted.write({"date_done": at((4, 30))})
         converted[:1].write({"date_done": at((3, 30))})  # before the period
         digest = self.env["digest.digest"].create(
-            {"name": "Dash digest", "kpi_marketing_hot_leads": True, "kpi_marketing_conversions": True,
-             "kpi_marketing_revenue": True}
+            {
+                "name": "Dash digest",
+                "kpi_marketing_hot_leads": True,
+                "kpi_marketing_conversions": True,
+                "kpi_marketing_revenue": True,
+            }
         )
         expected_conversions = self.env["marketing.workflow.participant"].search_count(
-            [("state", "=", "converted"), ("is_test", "=", False), ("date_done", ">=", "2026-04-01"),
-             ("date_done", "<", "2026-06-01")]
+            [
+                ("state", "=", "converted"),
+                ("is_test", "=", False),
+                ("date_done", ">=", "2026-04-01"),
+                ("date_done", "<", "2026-06-01"),
+            ]
         )
         self.assertGreaterEqual(expected_conversions, len(converted) - 1)
         with freeze_time(NOW):

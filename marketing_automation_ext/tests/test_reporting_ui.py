@@ -109,9 +109,16 @@ class TestDashboardUi(HttpCase):
         participants[0].state = "converted"
         Trace = cls.env["marketing.workflow.trace"]
         # the welcome email: opened and clicked, opened, delivered; the fourth participant got nothing yet
-        for participant, status, clicked in zip(participants, ("open", "open", "sent"), (True, False, False)):
+        for participant, status, clicked in zip(
+            participants, ("open", "open", "sent"), (True, False, False), strict=False
+        ):
             trace = Trace.create(
-                {"participant_id": participant.id, "workflow_id": workflow.id, "step_id": welcome.id, "state": "processed"}
+                {
+                    "participant_id": participant.id,
+                    "workflow_id": workflow.id,
+                    "step_id": welcome.id,
+                    "state": "processed",
+                }
             )
             cls.env["mailing.trace"].create(
                 {
@@ -133,13 +140,23 @@ class TestDashboardUi(HttpCase):
         )
         cls.env["marketing.event"]._record(
             [
-                {"event_type": "email_open", "partner_id": p.id, "mailing_id": mailings[0].id, "date": now - timedelta(days=2)}
+                {
+                    "event_type": "email_open",
+                    "partner_id": p.id,
+                    "mailing_id": mailings[0].id,
+                    "date": now - timedelta(days=2),
+                }
                 for p in partners[:2]
             ],
             rescore=False,
         )
         lead = cls.env["crm.lead"].create(
-            {"name": "Dashboard tour deal", "partner_id": partners[0].id, "expected_revenue": 1500, "type": "opportunity"}
+            {
+                "name": "Dashboard tour deal",
+                "partner_id": partners[0].id,
+                "expected_revenue": 1500,
+                "type": "opportunity",
+            }
         )
         lead.stage_id = cls.env["crm.stage"].search([("is_won", "=", True)], limit=1)
         lead.date_closed = now - timedelta(days=1)

@@ -107,6 +107,15 @@ export class MarketingDashboard extends Component {
         return value === null || value === undefined ? "–" : `${formatFloat(value, { digits: [false, 1] })}%`;
     }
 
+    get wonSummary() {
+        const revenue = this.state.data.revenue;
+        return _t("%(count)s won leads worth %(revenue)s, of which %(unattributed)s without any touch", {
+            count: revenue.won_count,
+            revenue: this.money(revenue.won_revenue),
+            unattributed: this.money(revenue.unattributed),
+        });
+    }
+
     get funnel() {
         const funnels = this.state.data.funnels;
         return funnels[this.state.funnelJourneyId] || [];
