@@ -36,3 +36,6 @@ PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_recommendations.py --config "
 # BENCH_JOURNEY_LIMIT runs the journey benchmark on fewer contacts (at 100k it takes half an hour)
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_workflow.py --config "$CONF" --db "$BENCH_DB" \
     ${BENCH_JOURNEY_LIMIT:+--limit "$BENCH_JOURNEY_LIMIT"}
+# the marketing dashboard's figures in one call against Odoo's _read_group of the same (adds journeys once)
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_dashboard.py --config "$CONF" --db "$BENCH_DB" \
+    --contacts "$BENCH_CONTACTS" --events-per-contact "$BENCH_EVENTS_PER_CONTACT"

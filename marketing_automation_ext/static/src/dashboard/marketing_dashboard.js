@@ -107,6 +107,10 @@ export class MarketingDashboard extends Component {
         return value === null || value === undefined ? "–" : `${formatFloat(value, { digits: [false, 1] })}%`;
     }
 
+    get hasJourneyMoney() {
+        return this.state.data.journeys.some((journey) => journey.revenue || journey.cost);
+    }
+
     get wonSummary() {
         const revenue = this.state.data.revenue;
         return _t("%(count)s won leads worth %(revenue)s, of which %(unattributed)s without any touch", {
