@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
-    "depends": ["crm", "mass_mailing", "mass_mailing_sms"],
+    "depends": ["crm", "mass_mailing", "mass_mailing_sms", "digest"],
     "data": [
         "security/marketing_automation_security.xml",
         "security/ir.model.access.csv",
@@ -18,6 +18,7 @@
         "data/marketing_score_rule_data.xml",
         "data/marketing_segment_data.xml",
         "data/marketing_workflow_template_data.xml",
+        "data/digest_data.xml",
         "views/marketing_event_views.xml",
         "views/marketing_score_rule_views.xml",
         "views/marketing_score_history_views.xml",
@@ -25,6 +26,9 @@
         "views/marketing_workflow_views.xml",
         "views/marketing_workflow_template_views.xml",
         "views/mailing_mailing_views.xml",
+        "views/marketing_dashboard_views.xml",
+        "views/marketing_report_views.xml",
+        "views/digest_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
         "views/res_config_settings_views.xml",
@@ -39,9 +43,12 @@
     "assets": {
         "web.assets_backend": [
             "marketing_automation_ext/static/src/scss/marketing_score.scss",
+            "marketing_automation_ext/static/src/workflow_tree/journey_diagram.js",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.js",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.xml",
             "marketing_automation_ext/static/src/workflow_tree/workflow_tree.scss",
+            "marketing_automation_ext/static/src/dashboard/marketing_dashboard.js",
+            "marketing_automation_ext/static/src/dashboard/marketing_dashboard.xml",
         ],
         "web.assets_tests": [
             "marketing_automation_ext/static/tests/tours/*.js",

@@ -46,3 +46,7 @@ else
 fi
 PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_frequency_cap.py --config "$CONF" --db "$CAP_DB" \
     --per-contact "$(( ${BENCH_CAP_TRACES:-10000000} / BENCH_CONTACTS ))"
+
+# the marketing dashboard's figures in one call against Odoo's _read_group of the same (adds journeys once)
+PYTHONPATH="$ODOO_PATH" "$ODOO_PYTHON" bench/bench_dashboard.py --config "$CONF" --db "$BENCH_DB" \
+    --contacts "$BENCH_CONTACTS" --events-per-contact "$BENCH_EVENTS_PER_CONTACT"

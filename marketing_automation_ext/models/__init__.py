@@ -29,3 +29,7 @@ from . import marketing_workflow_template_step
 from . import marketing_workflow_template_demo
 from . import mail_compose_message
 from . import sms_composer
+from . import marketing_dashboard
+from . import marketing_trace_report
+from . import marketing_participant_report
+from . import digest_digest

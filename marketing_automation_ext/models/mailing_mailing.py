@@ -12,6 +12,17 @@ class MailingMailing(models.Model):
         index="btree_not_null",
         help="Sent by this journey's steps: to each participant when their step is due.",
     )
+    marketing_cost = fields.Monetary(
+        "Cost",
+        currency_field="marketing_currency_id",
+        help="What this mailing cost (design, list, SMS credits): set against the revenue attributed to it.",
+    )
+    marketing_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_marketing_currency_id", string="Cost Currency"
+    )
+
+    def _compute_marketing_currency_id(self):
+        self.marketing_currency_id = self.env.company.currency_id
 
     @api.model_create_multi
     def create(self, vals_list):

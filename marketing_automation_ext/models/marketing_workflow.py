@@ -104,6 +104,14 @@ class MarketingWorkflow(models.Model):
     exited_count = fields.Integer("Exited", compute="_compute_figures")
     test_count = fields.Integer("Tests", compute="_compute_figures")
     conversion_rate = fields.Float(compute="_compute_figures")
+    # return on investment (the dashboard sets it against the revenue attributed to the journey)
+    currency_id = fields.Many2one(related="company_id.currency_id", string="Currency")
+    cost = fields.Monetary("Cost", help="What running this journey costs beyond its messages (tools, agency, time).")
+    cost_total = fields.Monetary(
+        "Total Cost",
+        compute="_compute_cost_total",
+        help="The journey's own cost plus the cost of each of its messages.",
+    )
 
     # ------------------------------------------------------------------
     # Checks
@@ -202,6 +210,17 @@ class MarketingWorkflow(models.Model):
             workflow.conversion_rate = (
                 workflow.converted_count / workflow.participant_count if workflow.participant_count else 0.0
             )
+
+    @api.depends("cost", "mailing_ids.marketing_cost")
+    def _compute_cost_total(self):
+        mailing_costs = dict(
+            self.env["mailing.mailing"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group([("marketing_workflow_id", "in", self.ids)], ["marketing_workflow_id"], ["marketing_cost:sum"])
+        )
+        for workflow in self:
+            workflow.cost_total = workflow.cost + (mailing_costs.get(workflow._origin) or 0.0)
 
     # ------------------------------------------------------------------
     # State

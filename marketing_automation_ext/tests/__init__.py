@@ -23,3 +23,6 @@ from . import test_public_routes_fuzz
 from . import test_privacy
 from . import test_workflow_templates
 from . import test_dynamic_content
+from . import test_attribution_math
+from . import test_dashboard
+from . import test_reporting_ui

@@ -1,4 +1,4 @@
-import { Component, onWillStart, toRaw, useState } from "@odoo/owl";
+import { Component, onWillStart, toRaw, useRef, useState } from "@odoo/owl";
 import { ConfirmationDialog } from "@web/core/confirmation_dialog/confirmation_dialog";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
@@ -7,6 +7,7 @@ import { useService } from "@web/core/utils/hooks";
 import { getFieldContext, useRecordObserver } from "@web/model/relational_model/utils";
 import { standardFieldProps } from "@web/views/fields/standard_field_props";
 import { FormViewDialog } from "@web/views/view_dialogs/form_view_dialog";
+import { ENTRY_ID, fitZoom, layoutJourney, passedCount, stepPerformance } from "./journey_diagram";
 
 const STEP_MODEL = "marketing.workflow.step";
 const STEP_FORM_VIEW = "marketing_automation_ext.marketing_workflow_step_view_form";
@@ -74,9 +75,15 @@ const ACTION_ICONS = {
     exit: "fa-sign-out",
 };
 
+const ZOOM_STEPS = [0.25, 0.35, 0.5, 0.65, 0.8, 1, 1.25];
+// zoomed out further, names are unreadable: the first view stops here, the buttons go on
+const MIN_AUTO_ZOOM = 0.5;
+
 /**
- * The steps of a journey as a tree of cards: when each step runs (condition on its
- * parent, wait), what it does, and how many participants went through it.
+ * The steps of a journey as a diagram: one box per step (what it does, its figures, coloured
+ * by how it performs), joined to its parent by an edge labelled with its condition and how
+ * many participants went down it. The layout is computed by layoutJourney (journey_diagram.js).
+ * Clicking a box opens the step; "+" under it adds a step after it.
  * The steps are read from the database (the widget saves the journey before any
  * change), edited in dialogs, and read again after each save or reload.
  */
@@ -88,7 +95,9 @@ export class MarketingWorkflowTree extends Component {
         this.orm = useService("orm");
         this.dialog = useService("dialog");
         this.keepLast = new KeepLast();
-        this.state = useState({ steps: [], loaded: false });
+        this.state = useState({ steps: [], loaded: false, zoom: 1 });
+        this.viewport = useRef("viewport");
+        this.zoomChosen = false;
         this.labels = {
             condition: {},
             action_type: {},
@@ -132,6 +141,10 @@ export class MarketingWorkflowTree extends Component {
             : await this.keepLast.add(Promise.resolve([]));
         this.state.steps = steps;
         this.state.loaded = true;
+        if (!this.zoomChosen) {
+            const available = this.viewport.el ? this.viewport.el.clientWidth : 0;
+            this.state.zoom = Math.max(MIN_AUTO_ZOOM, fitZoom(layoutJourney(steps).width, available));
+        }
     }
 
     /** Steps and journey figures after a change made in a dialog. */
@@ -142,23 +155,50 @@ export class MarketingWorkflowTree extends Component {
         this.lastList = toRaw(this.props.record.data[this.props.name]);
     }
 
-    get tree() {
-        const ids = new Set(this.state.steps.map((step) => step.id));
-        const byParent = new Map();
-        for (const step of this.state.steps) {
-            const parentId = step.parent_id && ids.has(step.parent_id[0]) ? step.parent_id[0] : false;
-            if (!byParent.has(parentId)) {
-                byParent.set(parentId, []);
-            }
-            byParent.get(parentId).push(step);
-        }
-        const build = (parentId, depth) =>
-            (byParent.get(parentId) || []).map((step) => ({
+    /** Boxes, edges and size of the diagram, with each step's labels and colour. */
+    get diagram() {
+        const layout = layoutJourney(this.state.steps);
+        const byId = Object.fromEntries(this.state.steps.map((step) => [step.id, step]));
+        const boxes = layout.order
+            .filter((id) => id !== ENTRY_ID)
+            .map((id) => ({ ...layout.nodes[id], step: byId[id], performance: stepPerformance(byId[id]) }));
+        const edges = layout.edges.map((edge) => {
+            const step = byId[edge.to];
+            const passed = passedCount(step);
+            return {
+                ...edge,
                 step,
-                depth,
-                children: build(step.id, depth + 1),
-            }));
-        return build(false, 0);
+                passed,
+                condition: this.conditionLabel(step),
+                // thicker as more people go down it, by orders of magnitude
+                strokeWidth: 1.5 + Math.min(4, Math.log10(1 + passed)),
+            };
+        });
+        return { boxes, edges, entry: layout.nodes[ENTRY_ID], width: layout.width, height: layout.height };
+    }
+
+    passedTitle(count) {
+        return _t("%s participants went down this branch", count);
+    }
+
+    get entryCount() {
+        return this.props.record.data.participant_count || 0;
+    }
+
+    zoomIn() {
+        this.zoomChosen = true;
+        this.state.zoom = ZOOM_STEPS.find((zoom) => zoom > this.state.zoom + 0.001) || this.state.zoom;
+    }
+
+    zoomOut() {
+        this.zoomChosen = true;
+        this.state.zoom = [...ZOOM_STEPS].reverse().find((zoom) => zoom < this.state.zoom - 0.001) || this.state.zoom;
+    }
+
+    zoomFit() {
+        this.zoomChosen = true;
+        const available = this.viewport.el ? this.viewport.el.clientWidth : 0;
+        this.state.zoom = fitZoom(layoutJourney(this.state.steps).width, available);
     }
 
     get isReadonly() {

@@ -45,8 +45,8 @@ registry.category("web_tour.tours").add("marketing_automation_ext_japanese_tour"
             trigger: ".o_ma_banner:contains('ドラフト：まだ誰も登録されていません')",
         },
         {
-            content: "The step tree (JavaScript): when the step runs",
-            trigger: ".o_ma_step_card:contains('I18n tour call') .o_ma_step_condition:contains('参加したとき')",
+            content: "The journey diagram (JavaScript): when the step runs, on its edge",
+            trigger: ".o_ma_edge_label .o_ma_step_condition:contains('参加したとき')",
         },
         {
             content: "The step tree: what the step does",
