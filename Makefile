@@ -1,8 +1,4 @@
-<<<<<<< HEAD
-.PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot
-=======
-.PHONY: run test lint bench bench-send-time concurrency compat wheel bootstrap-check pot upgrade-check
->>>>>>> reliability
+.PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot upgrade-check
 
 run:
 	@bash tools/run.sh
