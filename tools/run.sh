@@ -10,6 +10,14 @@ require_postgres
 write_config "$CONF" "$HTTP_PORT"
 
 if db_exists "$DEMO_DB"; then
+    # a bridge added since the database was made is installed (with its Odoo app), the rest upgraded
+    installed=$(psql -X -d "$DEMO_DB" -tAc "select name from ir_module_module where state = 'installed'")
+    missing=$(for m in $ADDON_DIRS; do if ! grep -qx "$m" <<<"$installed"; then echo "$m"; fi; done | paste -sd, -)
+    if [ -n "$missing" ]; then
+        echo "== installing $missing in existing database '$DEMO_DB'"
+        odoo_bin -c "$CONF" -d "$DEMO_DB" -i "$missing" --stop-after-init --no-http --log-level=warn \
+            || die "installing $missing in $DEMO_DB failed"
+    fi
     echo "== upgrading $ADDONS in existing database '$DEMO_DB'"
     odoo_bin -c "$CONF" -d "$DEMO_DB" -u "$ADDONS" --stop-after-init --no-http --log-level=warn \
         || die "upgrading $ADDONS in $DEMO_DB failed"
