@@ -512,3 +512,23 @@ class TestDashboard(WorkflowCommon):
             revenue = self.Dashboard.get_dashboard_data({**FILTERS, "attribution": "linear"})["kpis"]["revenue"]
             self.assertAlmostEqual(digest.kpi_marketing_revenue_value, revenue, places=2)
         self.assertGreaterEqual(revenue, 1600.0)  # A's and B's shares at least
+
+    def test_digest_email_kpis(self):
+        """The digest e-mail's table: the three marketing KPIs for a marketing manager who sees the CRM, the
+        conversions only for a marketer without access to leads, none for a salesman."""
+        digest = self.env["digest.digest"].create(
+            {
+                "name": "Dash digest mail",
+                "kpi_marketing_hot_leads": True,
+                "kpi_marketing_conversions": True,
+                "kpi_marketing_revenue": True,
+                "kpi_res_users_connected": False,
+                "kpi_mail_message_total": False,
+            }
+        )
+        names = {kpi["kpi_name"] for kpi in digest._compute_kpis(self.env.company, self.user_ma_manager)}
+        self.assertEqual(names, {"kpi_marketing_hot_leads", "kpi_marketing_conversions", "kpi_marketing_revenue"})
+        names = {kpi["kpi_name"] for kpi in digest._compute_kpis(self.env.company, self.user_ma_user)}
+        self.assertEqual(names, {"kpi_marketing_conversions"})
+        names = {kpi["kpi_name"] for kpi in digest._compute_kpis(self.env.company, self.user_salesman)}
+        self.assertFalse(names & {"kpi_marketing_hot_leads", "kpi_marketing_conversions", "kpi_marketing_revenue"})
