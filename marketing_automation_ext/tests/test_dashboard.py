@@ -287,6 +287,9 @@ class TestDashboard(WorkflowCommon):
         data = self.data(attribution="linear", workflow_ids=workflows)
         self.assertEqual(self.journey(data, self.journey_a)["roi"], round(100 * (966.67 - 150) / 150, 1))
         self.assertIsNone(self.journey(data, self.journey_b)["roi"])  # no cost, no ROI
+        self.assertEqual(data["kpis"]["cost"], 150.0)
+        self.assertEqual(data["kpis"]["revenue"], 1600.0)
+        self.assertEqual(data["kpis"]["roi"], round(100 * (1600 - 150) / 150, 1))
         # click-through: the won leads touched by each journey / mailing
         self.assertEqual(self.open_count("revenue", {"workflow_id": self.journey_a.id}), 2)  # L1, L2
         self.assertEqual(self.open_count("revenue", {"mailing_id": self.mailing_b.id}), 2)  # L1, L2
