@@ -287,6 +287,9 @@ class TestDashboard(WorkflowCommon):
         data = self.data(attribution="linear", workflow_ids=workflows)
         self.assertEqual(self.journey(data, self.journey_a)["roi"], round(100 * (966.67 - 150) / 150, 1))
         self.assertIsNone(self.journey(data, self.journey_b)["roi"])  # no cost, no ROI
+        self.assertEqual(data["kpis"]["cost"], 150.0)
+        self.assertEqual(data["kpis"]["revenue"], 1600.0)
+        self.assertEqual(data["kpis"]["roi"], round(100 * (1600 - 150) / 150, 1))
         # click-through: the won leads touched by each journey / mailing
         self.assertEqual(self.open_count("revenue", {"workflow_id": self.journey_a.id}), 2)  # L1, L2
         self.assertEqual(self.open_count("revenue", {"mailing_id": self.mailing_b.id}), 2)  # L1, L2
@@ -512,3 +515,23 @@ class TestDashboard(WorkflowCommon):
             revenue = self.Dashboard.get_dashboard_data({**FILTERS, "attribution": "linear"})["kpis"]["revenue"]
             self.assertAlmostEqual(digest.kpi_marketing_revenue_value, revenue, places=2)
         self.assertGreaterEqual(revenue, 1600.0)  # A's and B's shares at least
+
+    def test_digest_email_kpis(self):
+        """The digest e-mail's table: the three marketing KPIs for a marketing manager who sees the CRM, the
+        conversions only for a marketer without access to leads, none for a salesman."""
+        digest = self.env["digest.digest"].create(
+            {
+                "name": "Dash digest mail",
+                "kpi_marketing_hot_leads": True,
+                "kpi_marketing_conversions": True,
+                "kpi_marketing_revenue": True,
+                "kpi_res_users_connected": False,
+                "kpi_mail_message_total": False,
+            }
+        )
+        names = {kpi["kpi_name"] for kpi in digest._compute_kpis(self.env.company, self.user_ma_manager)}
+        self.assertEqual(names, {"kpi_marketing_hot_leads", "kpi_marketing_conversions", "kpi_marketing_revenue"})
+        names = {kpi["kpi_name"] for kpi in digest._compute_kpis(self.env.company, self.user_ma_user)}
+        self.assertEqual(names, {"kpi_marketing_conversions"})
+        names = {kpi["kpi_name"] for kpi in digest._compute_kpis(self.env.company, self.user_salesman)}
+        self.assertFalse(names & {"kpi_marketing_hot_leads", "kpi_marketing_conversions", "kpi_marketing_revenue"})
