@@ -29,6 +29,11 @@ class TestTemplateGallery(TemplateCommon):
         self.assertEqual(self.template("sms_shipped").channels, "SMS")
         self.assertIn("fa-phone", self.template("winback").channel_icons)
 
+    def test_journeys_list_opens_the_gallery(self):
+        action = self.env["marketing.workflow"].with_user(self.user_ma_user).action_open_gallery()
+        self.assertEqual(action["res_model"], "marketing.workflow.template")
+        self.assertTrue(action["view_mode"].startswith("kanban"))
+
     def test_every_template_gives_a_ready_draft(self):
         """Through the wizard, every template becomes a draft journey whose steps are complete and whose
         emails and SMS are written and linked to it; the test mode accepts it as it is."""
