@@ -623,6 +623,13 @@ class MarketingWorkflow(models.Model):
         action["domain"] = [("workflow_id", "=", self.id)]
         return action
 
+    @api.model
+    def action_open_gallery(self):
+        """The template gallery: most journeys start from a proven one."""
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "marketing_automation_ext.marketing_workflow_template_action"
+        )
+
     def action_test(self):
         self.ensure_one()
         return {

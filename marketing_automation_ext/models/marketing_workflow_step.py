@@ -464,6 +464,13 @@ class MarketingWorkflowStep(models.Model):
 
     def _action_exit(self, traces, records, now):
         traces.participant_id._exit(self.env._("Exit step: %s", self.name), now)
+        # the exit step itself ran: _exit cancelled it with the participant's other pending steps
+        self.env.cr.execute(
+            """UPDATE marketing_workflow_trace SET state = 'processed', date_processed = %s, note = NULL
+                WHERE id = ANY(%s)""",
+            [now, traces.ids],
+        )
+        traces.invalidate_recordset(["state", "date_processed", "note"])
 
     def _action_email(self, traces, records, now):
         self._send_message(self.mailing_id, "email", traces, now)

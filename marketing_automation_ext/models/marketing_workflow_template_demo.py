@@ -58,10 +58,12 @@ class MarketingWorkflowTemplate(models.Model):
             self._demo_run(journeys)
             if week < DEMO_WEEKS - 1:
                 self._demo_age(journeys, timedelta(days=7))
-        for journey, trigger in triggers.items():
-            journey.write({"trigger": trigger, "date_start": fields.Datetime.now(), "quiet_hours": True})
         self.env["marketing.score.rule"]._cron_rescore()
         self.env["marketing.segment"]._cron_refresh()
+        # from now on, contacts and leads created or updated later enter as the template says
+        self.env.flush_all()
+        for journey, trigger in triggers.items():
+            journey.write({"trigger": trigger, "date_start": fields.Datetime.now(), "quiet_hours": True})
         return True
 
     def _demo_journey(self, code, name, **answers):

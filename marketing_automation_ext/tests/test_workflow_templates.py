@@ -29,6 +29,11 @@ class TestTemplateGallery(TemplateCommon):
         self.assertEqual(self.template("sms_shipped").channels, "SMS")
         self.assertIn("fa-phone", self.template("winback").channel_icons)
 
+    def test_journeys_list_opens_the_gallery(self):
+        action = self.env["marketing.workflow"].with_user(self.user_ma_user).action_open_gallery()
+        self.assertEqual(action["res_model"], "marketing.workflow.template")
+        self.assertTrue(action["view_mode"].startswith("kanban"))
+
     def test_every_template_gives_a_ready_draft(self):
         """Through the wizard, every template becomes a draft journey whose steps are complete and whose
         emails and SMS are written and linked to it; the test mode accepts it as it is."""
@@ -54,6 +59,19 @@ class TestTemplateGallery(TemplateCommon):
                 step = self.step(workflow, tstep.name)
                 self.assertEqual(step.parent_id.name or False, tstep.parent_id.name or False)
                 self.assertEqual(step.condition, tstep.condition)
+
+    def test_birth_date_imports(self):
+        """The birth date the birthday template needs comes in with Odoo's import, like any contact field."""
+        result = (
+            self.env["res.partner"]
+            .with_user(self.user_ma_user)
+            .load(["name", "email", "marketing_birthdate"], [["Ida Imported", "ida@example.com", "1991-04-12"]])
+        )
+        self.assertFalse(result["messages"])
+        partner = self.env["res.partner"].browse(result["ids"])
+        self.assertEqual(partner.marketing_birthdate, date(1991, 4, 12))
+        form = self.env.ref("base.view_partner_form")
+        self.assertIn("marketing_birthdate", self.env["res.partner"].get_view(form.id)["arch"], "on the contact form")
 
     def test_wizard_answers(self):
         drip = self.from_template("nurture", coupon_code="SPRING<25>", delay_days=5, name="Spring drip")
@@ -117,6 +135,8 @@ class TestTemplateJourneys(TemplateCommon, MassSMSCase):
             self.gateway_mail_trace_reply(first.mailing_id, self.p_replier)
             self.run_journeys()
         self.assertEqual(self.participant_of(workflow, self.p_replier).state, "exited", "a reply ends the series")
+        exit_trace = self.trace_of(self.participant_of(workflow, self.p_replier), replied)
+        self.assertEqual(exit_trace.state, "processed", "the exit step counts as done")
         self.assertNotEqual(self.trace_of(self.participant_of(workflow, self.p_opener), replied).state, "processed")
         self.run_at(T0 + timedelta(days=3, hours=1))
         self.assertEqual(self.sent_to(tips), {self.p_opener.id, self.p_replier.id} - {self.p_replier.id})
