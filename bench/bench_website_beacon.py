@@ -292,7 +292,11 @@ def main():
         with_script, without_script, loads = bench_page_load(registry, base, args.rounds, args.loads)
     finally:
         server.terminate()
-        server.wait(30)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:  # a keep-alive connection can hold the graceful stop
+            server.kill()
+            server.wait(10)
     beacon, pixel, page = routes["beacon"], routes["pixel"], routes["page"]
     log("")
     log(

@@ -31,6 +31,8 @@ class WebsiteVisitor(models.Model):
         super()._handle_webpage_dispatch(website_page)
         if not request.env["ir.http"]._is_allowed_cookie("optional"):
             return  # refused optional cookies: the page view stays Odoo's, never a touchpoint
+        if request.env.user._is_internal():
+            return  # employees reading their own website are not prospects
         # the page view Odoo just recorded is this visitor's latest one
         self.env.cr.execute(
             """UPDATE website_track SET marketing_consent = true

@@ -134,6 +134,36 @@ class TestWebsiteTriggers(WebsiteMarketingCase):
         )
         self.assertEqual(len(views), 2, "the landing page and the page read before the click")
 
+    def test_sms_link_identifies_the_visitor(self):
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "SMS prices",
+                "mailing_type": "sms",
+                "body_plaintext": "See our prices",
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+            }
+        )
+        link = self.env["link.tracker"].create({"url": self.base_url() + "/pricing", "mass_mailing_id": mailing.id})
+        self.env["mailing.trace"].create(
+            {
+                "trace_type": "sms",
+                "mass_mailing_id": mailing.id,
+                "model": "res.partner",
+                "res_id": self.partner.id,
+                "sms_id_int": 987654,
+                "sms_number": "+32456001122",
+            }
+        )
+        self.url_open("/r/%s/s/%s" % (link.code, 987654), allow_redirects=False)
+        self.visit("/pricing")
+        self.assertEqual(self.current_visitor().partner_id, self.partner)
+        self.assertEqual(
+            self.env["marketing.event"]
+            .search([("partner_id", "=", self.partner.id), ("event_type", "=", "page_view")])
+            .mapped("url"),
+            [self.base_url() + "/pricing"],
+        )
+
     def test_unidentified_visitors_purged_by_odoo(self):
         self.visit("/pricing")
         anonymous = self.current_visitor()

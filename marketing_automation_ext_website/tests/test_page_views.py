@@ -98,3 +98,12 @@ class TestPageViews(WebsiteMarketingCase):
             .mapped("url")
         )
         self.assertEqual(sorted(url.replace(self.base_url(), "") for url in urls), ["/", "/pricing"])
+
+    def test_employees_are_not_tracked_for_marketing(self):
+        self.authenticate("admin", "admin")
+        self.visit("/pricing")
+        visitor = self.current_visitor()
+        self.assertEqual(visitor.partner_id, self.env.ref("base.user_admin").partner_id)
+        self.assertFalse(visitor.website_track_ids.marketing_consent)
+        self.assertEqual(self.beacon("/pricing", 1).status_code, 404, "no page view of theirs takes a reading time")
+        self.assertFalse(visitor.website_track_ids.marketing_event_id)
