@@ -38,7 +38,8 @@ class MarketingWorkflowParticipant(models.Model):
         readonly=True,
         index=True,
     )
-    is_test = fields.Boolean("Test", readonly=True)
+    # never NULL: the SQL (unique running stay, "in journey" conditions, re-entry) tests NOT is_test
+    is_test = fields.Boolean("Test", readonly=True, default=False)
     date_enrolled = fields.Datetime("Enrolled", readonly=True, default=fields.Datetime.now)
     date_done = fields.Datetime("Left", readonly=True)
     exit_reason = fields.Char(readonly=True)
@@ -48,6 +49,7 @@ class MarketingWorkflowParticipant(models.Model):
     position = fields.Html(compute="_compute_position", sanitize=False)
 
     def init(self):
+        self.env.cr.execute("UPDATE marketing_workflow_participant SET is_test = FALSE WHERE is_test IS NULL")
         # one running stay per person and workflow, whatever two workers enrol at once
         self.env.cr.execute(
             """CREATE UNIQUE INDEX IF NOT EXISTS marketing_workflow_participant_running_key

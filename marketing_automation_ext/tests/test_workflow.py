@@ -1,10 +1,11 @@
 from datetime import datetime, timedelta
 
+import psycopg2
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .workflow_common import WorkflowCommon
 
@@ -406,6 +407,30 @@ class TestJourneySafety(WorkflowCommon):
 
     def _trace(self, partner):
         return self.step.trace_ids.filtered(lambda t: t.participant_id.res_id == partner.id)
+
+    @mute_logger("odoo.sql_db")
+    def test_a_participant_made_through_the_orm_is_not_a_test_one(self):
+        """Imports, scripts and bridges may create participants with the ORM: they must count as
+        real ones (a NULL is_test escaped the one-running-stay index and the journey conditions)."""
+        self.env.cr.execute(
+            SQL("SELECT %s FROM res_partner r WHERE r.id = %s", self.workflow._unique_key_sql("r"), self.partner_bob.id)
+        )
+        values = {
+            "workflow_id": self.workflow.id,
+            "res_model": "res.partner",
+            "res_id": self.partner_bob.id,
+            "partner_id": self.partner_bob.id,
+            "unique_key": self.env.cr.fetchone()[0],
+        }
+        first = self.env["marketing.workflow.participant"].create(values)
+        self.assertIs(first.is_test, False)
+        self.env.flush_all()
+        self.env.cr.execute("SELECT is_test FROM marketing_workflow_participant WHERE id = %s", [first.id])
+        self.assertIs(self.env.cr.fetchone()[0], False, "stored as false, not NULL")
+        with self.assertRaises(psycopg2.errors.UniqueViolation), self.env.cr.savepoint():
+            self.env["marketing.workflow.participant"].create(values)
+            self.env.flush_all()
+        self.assertEqual(self.workflow.enrol(self.partner_bob.ids), 0, "already taking part")
 
     def test_blacklist_missing_address_and_bounces_are_rejected_with_reason(self):
         listed = self.env["res.partner"].create({"name": "Listed", "email": "listed@example.com"})
