@@ -97,7 +97,7 @@ def _contacts(env, count=CONTACTS):
     )
 
 
-def _worker(cron, model=None, method=None, ready=None):
+def _worker(cron, model=None, method=None, ready=None, hold_at=HOLD_AT):
     odoo_bin = os.path.join(odoo.tools.config["root_path"], "..", "odoo-bin")
     log = tempfile.NamedTemporaryFile("w+", prefix="crash-worker-", suffix=".log", delete=False)
     process = subprocess.Popen(
@@ -117,7 +117,7 @@ def _worker(cron, model=None, method=None, ready=None):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    process.stdin.write(WORKER.format(model=model, method=method, hold_at=HOLD_AT, ready=ready, cron=cron))
+    process.stdin.write(WORKER.format(model=model, method=method, hold_at=hold_at, ready=ready, cron=cron))
     process.stdin.close()
     process.log = log
     return process
@@ -131,10 +131,10 @@ def _output(process):
     return text
 
 
-def crash_then_restart(cron, model, method):
-    """Worker 1 is held inside its HOLD_AT-th batch and SIGKILLed; worker 2 runs the cron to the end."""
+def crash_then_restart(cron, model, method, hold_at=HOLD_AT):
+    """Worker 1 is held inside its hold_at-th batch and SIGKILLed; worker 2 runs the cron to the end."""
     ready = tempfile.mktemp(prefix="crash-ready-")
-    first = _worker(cron, model, method, ready)
+    first = _worker(cron, model, method, ready, hold_at)
     deadline = time.time() + 180
     while not os.path.exists(ready):
         assert first.poll() is None, "worker 1 ended before it was held:\n" + _output(first)
@@ -292,4 +292,33 @@ def test_recommendations(registry):
         _env(cr)["marketing.recommendation"]._recompute(ids, odoo.fields.Datetime.now())
         cr.execute("SELECT id, %s FROM res_partner WHERE id = ANY(%%s) ORDER BY id" % columns, [ids])
         assert cr.fetchall() == computed
+        cr.rollback()
+
+
+def test_nightly_rescore(registry):
+    """The nightly recompute (one transaction: scores, then segments) killed after the scores were
+    rewritten: the restarted run leaves each score as one run gives it, with one history line."""
+    with registry.cursor() as cr:
+        env = _env(cr)
+        partners = _contacts(env)
+        for partner in partners[::2]:
+            env["marketing.event"].record_event("email_open", partner_id=partner.id)
+        cr.execute("UPDATE res_partner SET marketing_score = marketing_score + 7 WHERE id = ANY(%s)", [partners.ids])
+        ids = partners.ids
+    crash_then_restart(
+        'env["marketing.score.rule"]._cron_rescore() and False', "marketing.segment", "_cron_refresh", hold_at=1
+    )
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT partner_id, count(*) FROM marketing_score_history WHERE partner_id = ANY(%s)"
+            " AND reason = 'Nightly recompute' GROUP BY 1",
+            [ids],
+        )
+        lines = dict(cr.fetchall())
+        assert set(lines) == set(ids) and set(lines.values()) == {1}, "one nightly history line per changed score"
+        cr.execute("SELECT id, marketing_score FROM res_partner WHERE id = ANY(%s) ORDER BY id", [ids])
+        scored = cr.fetchall()
+        _env(cr)["marketing.score.rule"]._rescore(partner_ids=set(ids), reason="check")
+        cr.execute("SELECT id, marketing_score FROM res_partner WHERE id = ANY(%s) ORDER BY id", [ids])
+        assert cr.fetchall() == scored
         cr.rollback()

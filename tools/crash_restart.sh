@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make crash-restart: per cron (touchpoint ingestion and scoring, journeys, segment refresh, best time
-# and channel), a real worker killed with SIGKILL inside a batch, then a fresh one: every unit of work
+# and channel, nightly rescore), a real worker killed with SIGKILL inside a batch, then a fresh one: every unit of work
 # done once (tests_slow/test_crash_restart.py, on the database `make test` built).
 . "$(dirname "$0")/common.sh"
 TEST_DB=${TEST_DB:-marketing_test}
