@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot upgrade-check
+.PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot upgrade-check crash-restart
 
 run:
 	@bash tools/run.sh
@@ -35,3 +35,6 @@ pot:
 
 upgrade-check:
 	@bash tools/upgrade_check.sh
+
+crash-restart:
+	@bash tools/crash_restart.sh
