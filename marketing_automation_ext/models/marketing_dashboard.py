@@ -321,6 +321,9 @@ class MarketingDashboard(models.AbstractModel):
             )
         )
         leads = self.env.cr.fetchall()
+        # other revenue, e.g. confirmed sale orders (marketing_automation_ext_sale): same row shape
+        others = self._other_revenue(f, start, end)
+        leads += others
         mailing_ids = sorted({m for _lead, _date, _revenue, touches in leads for m in touches})
         mailings = {}
         if mailing_ids:
@@ -352,10 +355,13 @@ class MarketingDashboard(models.AbstractModel):
         campaigns = sorted(by_campaign.values(), key=lambda row: -row["revenue"])
         for campaign in campaigns:
             campaign["revenue"] = round(campaign["revenue"], 2)
+        won = [row for row in in_period if isinstance(row[0], int)]
         return {
             "model": f["attribution"],
-            "won_count": len(in_period),
-            "won_revenue": round(sum(r for _l, r, _t in in_period), 2),
+            "won_count": len(won),
+            "won_revenue": round(sum(r for _l, r, _t in won), 2),
+            "order_count": len(in_period) - len(won),
+            "order_revenue": round(sum(r for _l, r, _t in in_period) - sum(r for _l, r, _t in won), 2),
             "unattributed": round(unattributed, 2),
             "by_journey": by_journey,
             "by_mailing": by_mailing,
@@ -364,6 +370,11 @@ class MarketingDashboard(models.AbstractModel):
             "_leads": leads,
             "_mailings": mailings,
         }
+
+    def _other_revenue(self, f, start, end):
+        """Revenue besides won leads, closed in [start, end): rows ``((model, id), date, amount, [mailing ids of
+        the engagement touches before it, oldest first])``, attributed with the won leads. None here."""
+        return []
 
     def _quarter_figures(self, f, revenue):
         """This quarter against the previous one: participants, conversions, attributed revenue, cost, ROI."""

@@ -113,6 +113,18 @@ export class MarketingDashboard extends Component {
 
     get wonSummary() {
         const revenue = this.state.data.revenue;
+        if (revenue.order_count) {
+            return _t(
+                "%(count)s won leads worth %(revenue)s and %(orders)s confirmed orders worth %(order_revenue)s, of which %(unattributed)s without any touch",
+                {
+                    count: revenue.won_count,
+                    revenue: this.money(revenue.won_revenue),
+                    orders: revenue.order_count,
+                    order_revenue: this.money(revenue.order_revenue),
+                    unattributed: this.money(revenue.unattributed),
+                }
+            );
+        }
         return _t("%(count)s won leads worth %(revenue)s, of which %(unattributed)s without any touch", {
             count: revenue.won_count,
             revenue: this.money(revenue.won_revenue),
