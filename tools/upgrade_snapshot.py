@@ -43,20 +43,27 @@ def columns(cr):
     return {table: cols for table, cols in cr.fetchall() if table not in SKIP_TABLES}
 
 
-def digest(cr, table, cols):
-    """{column: md5 of that column over all rows, ordered by the whole row}, plus the row count."""
+def digest(cr, table, cols, max_id=None):
+    """{column: md5 of that column over all rows, ordered by the whole row}, the row count and the
+    highest id. With ``max_id``, only the rows up to it: the rows the earlier version had (records the
+    new version's data files add come after them)."""
     cols = [c for c in cols if c not in SKIP_COLUMNS]
     row = ", ".join('"%s"' % c for c in cols)
     key = '"id"' if "id" in cols else "ROW(%s)::text" % row
     parts = ", ".join("md5(string_agg(\"%s\"::text, ',' ORDER BY %s))" % (c, key) for c in cols)
-    cr.execute('SELECT count(*), %s FROM "%s"' % (parts, table))
-    count, *sums = cr.fetchone()
-    return {"__rows__": count, **dict(zip(cols, sums, strict=True))}
+    scope = " WHERE id <= %d" % max_id if max_id is not None and "id" in cols else ""
+    top = "max(id)" if "id" in cols else "NULL"
+    cr.execute('SELECT count(*), %s, %s FROM "%s"%s' % (top, parts, table, scope))
+    count, highest, *sums = cr.fetchone()
+    return {"__rows__": count, "__max_id__": highest, **dict(zip(cols, sums, strict=True))}
 
 
-def snapshot(db):
+def snapshot(db, before=None):
     with connect(db) as conn, conn.cursor() as cr:
-        return {table: digest(cr, table, cols) for table, cols in columns(cr).items()}
+        return {
+            table: digest(cr, table, cols, ((before or {}).get(table) or {}).get("__max_id__"))
+            for table, cols in columns(cr).items()
+        }
 
 
 def main(action, db, path):
@@ -71,7 +78,7 @@ def main(action, db, path):
         return
     with open(path, encoding="utf-8") as handle:
         before = json.load(handle)
-    after = snapshot(db)
+    after = snapshot(db, before)
     problems = []
     for table, old in sorted(before.items()):
         new = after.get(table)
@@ -81,10 +88,10 @@ def main(action, db, path):
         if new["__rows__"] != old["__rows__"]:
             problems.append("%s: %s rows before, %s after" % (table, old["__rows__"], new["__rows__"]))
             continue
-        changed = [c for c in old if c != "__rows__" and c in new and new[c] != old[c]]
+        changed = [c for c in old if not c.startswith("__") and c in new and new[c] != old[c]]
         if changed:
             problems.append("%s: values changed in %s" % (table, ", ".join(changed)))
-        gone = [c for c in old if c not in new and (table, c) not in DROPPED]
+        gone = [c for c in old if not c.startswith("__") and c not in new and (table, c) not in DROPPED]
         if gone:
             problems.append("%s: columns gone: %s" % (table, ", ".join(gone)))
     rows = sum(d["__rows__"] for d in before.values())
