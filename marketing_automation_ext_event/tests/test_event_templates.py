@@ -138,3 +138,16 @@ class TestEventTemplates(EventJourneyCommon):
         self.assertEqual(self.sent_to(self.step(workflow, "Attended: thank you")), {self.p_attendee.id})
         self.assertEqual(self.sent_to(self.step(workflow, "Did not come: follow-up")), {self.p_no_show.id})
         self.assertEqual(workflow.state, "draft")
+
+    def test_messages_render_for_an_empty_contact(self):
+        """No name, no company: every event message renders with the event's name and a plain greeting."""
+        blank = self.env["res.partner"].create({"type": "other", "email": "blank@example.com"})
+        for code in ("invite", "reminder", "followup"):
+            workflow = self.from_template(code, event_id=self.event)
+            for mailing in workflow.mailing_ids:
+                rendered = mailing._marketing_render_for(blank)
+                body = str(rendered["body"])
+                for wrong in ("False", "None", "{event}", "t-if", "t-out"):
+                    self.assertNotIn(wrong, rendered["subject"] + body, "%s: %s" % (code, mailing.name))
+                self.assertIn("Hello,", body)
+                self.assertIn("Spring Meetup", rendered["subject"] + body)
