@@ -24,9 +24,12 @@ class MarketingWorkflow(models.Model):
                 raise ValidationError(self.env._("Choose the event whose date enrols people in %s.", workflow.name))
 
     def _enrol_by_trigger(self, now):
-        if self.trigger != "event_date":
-            return super()._enrol_by_trigger(now)
         event = self.event_id.sudo()
+        if self.trigger != "event_date":
+            # an invitation stops inviting once its event has started
+            if event and now >= event.date_begin:
+                return 0
+            return super()._enrol_by_trigger(now)
         start, until = enrolment_window(event.date_begin, event.date_end, self.event_anchor, self.date_offset_days)
         if not start <= now < until:
             return 0

@@ -84,6 +84,12 @@ class TestEventTemplates(EventJourneyCommon):
         self.run_at(T0 + timedelta(days=3, hours=1))
         self.assertEqual(self.sent_to(reminder), {guests["silent"].id}, "only who neither opened nor registered")
         self.assertEqual(workflow.converted_count, 1)
+        latecomer = Partner.create({"name": "Latecomer", "email": "late@guests.example.com"})
+        segment._refresh()
+        self.run_at(EVENT_BEGIN + timedelta(hours=1))
+        self.assertFalse(self.participant_of(workflow, latecomer), "no invitation once the event started")
+        self.run_at(EVENT_BEGIN - timedelta(hours=1))
+        self.assertTrue(self.participant_of(workflow, latecomer), "invited while it has not")
 
     def test_reminder(self):
         """Two days before the start, the registrants (not the cancelled, not another event's) get the
