@@ -1,0 +1,1 @@
+from . import marketing_workflow, marketing_workflow_template, res_partner

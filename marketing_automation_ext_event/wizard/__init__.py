@@ -1,0 +1,1 @@
+from . import marketing_workflow_template_use
