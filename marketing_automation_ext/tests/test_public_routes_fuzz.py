@@ -189,11 +189,11 @@ class TestPublicRoutesFuzz(HttpCase):
 
     @FUZZ
     @given(mail_id=st.one_of(st.sampled_from([987654]), ids), token=texts)
+    @example(mail_id=1, token="/")  # website's 301 for a doubled slash, then the refusal
     def test_open_pixel(self, mail_id, token):
         url = "/mail/track/%s/%s/blank.gif" % (mail_id, segment(token))
         with self.rejected(url):
-            response = self.get(url)
-            self.assertIn(response.status_code, (401, 404), url)
+            self.assertIn(self.get_final(url).status_code, (401, 404), url)
 
     @FUZZ
     @given(code=texts, trace_id=st.one_of(st.sampled_from([0]), ids), query=st.dictionaries(texts, texts, max_size=3))
