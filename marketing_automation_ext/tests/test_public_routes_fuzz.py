@@ -5,7 +5,7 @@ nothing (touchpoints, their queue, mailing trace states, clicks, blocklists, opt
 import json
 import logging
 from contextlib import contextmanager
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,6 +42,13 @@ class _Collect(logging.Handler):
 
 def segment(value):
     return quote(value, safe="") or "x"
+
+
+def refused(url, *codes):
+    """The answers refusing ``url``: a text starting or ending with "/" makes "//" in the decoded
+    path, which Odoo's http_routing (with a website) redirects to the normalised path before any
+    route runs."""
+    return (301, *codes) if "//" in unquote(url.split("?")[0]) else codes
 
 
 @tagged("post_install", "-at_install", "marketing_automation")
@@ -180,8 +187,7 @@ class TestPublicRoutesFuzz(HttpCase):
     def test_open_pixel(self, mail_id, token):
         url = "/mail/track/%s/%s/blank.gif" % (mail_id, segment(token))
         with self.rejected(url):
-            response = self.get(url)
-            self.assertIn(response.status_code, (401, 404), url)
+            self.assertIn(self.get(url).status_code, refused(url, 401, 404), url)
 
     @FUZZ
     @given(code=texts, trace_id=st.one_of(st.sampled_from([0]), ids), query=st.dictionaries(texts, texts, max_size=3))
@@ -189,7 +195,7 @@ class TestPublicRoutesFuzz(HttpCase):
         code = "zz" + code  # never a real code (they are short alphanumerics)
         url = "/r/%s/m/%s?%s" % (segment(code), trace_id, urlencode(query))
         with self.rejected(url):
-            self.assertEqual(self.get(url).status_code, 404, url)
+            self.assertIn(self.get(url).status_code, refused(url, 404), url)
 
     @FUZZ
     @given(trace_id=ids.filter(lambda i: i not in (0,)))
@@ -211,7 +217,7 @@ class TestPublicRoutesFuzz(HttpCase):
     def test_sms_link_redirect(self, code, sms_id):
         url = "/r/%s/s/%s" % (segment("zz" + code), sms_id)
         with self.rejected(url):
-            self.assertEqual(self.get(url).status_code, 404, url)
+            self.assertIn(self.get(url).status_code, refused(url, 404), url)
 
     @FUZZ
     @given(
