@@ -55,14 +55,41 @@ def demo_xmlids(module=ADDON):
     return ids
 
 
+def dependency_closure(module=ADDON):
+    """The module and every module it depends on, directly or not."""
+    closure, todo = set(), [module]
+    while todo:
+        name = todo.pop()
+        if name not in closure:
+            closure.add(name)
+            todo += get_manifest(name).get("depends", [])
+    return closure
+
+
+def foreign_field_xmlids(env, module=ADDON):
+    """External ids of the module's model fields that another app adds when it is installed too
+    (e.g. Ratings on every mail thread with website_sale): not the module's terms."""
+    own = dependency_closure(module)
+    data = env["ir.model.data"].sudo().search([("module", "=", module), ("model", "=", "ir.model.fields")])
+    fields_by_id = {field.id: field for field in env["ir.model.fields"].sudo().browse(data.mapped("res_id"))}
+    foreign = set()
+    for row in data:
+        field = fields_by_id.get(row.res_id)
+        definition = field and field.model in env and env[field.model]._fields.get(field.name)
+        if definition and not own.intersection(definition._modules or (definition._module,)):
+            foreign.add(f"{module}.{row.name}")
+    return foreign
+
+
 def export_pot(env, module=ADDON):
-    """The module's translation template, by Odoo's exporter, without demo records."""
-    demo = demo_xmlids()
+    """The module's translation template, by Odoo's exporter, without demo records, nor the fields
+    other installed apps add to its models (the template is the same whatever else is installed)."""
+    skipped = demo_xmlids() | foreign_field_xmlids(env, module)
     rows = [
         row
         for row in TranslationModuleReader(env.cr, modules=[module])
         # row: module, type, name, res_id (the record's xmlid for model terms), source, value, comments
-        if not (row[1] in ("model", "model_terms") and row[3] in demo)
+        if not (row[1] in ("model", "model_terms") and row[3] in skipped)
     ]
     buffer = io.BytesIO()
     PoFileWriter(buffer, lang=None).write_rows(rows)
