@@ -340,10 +340,16 @@ class MarketingWorkflowTrace(models.Model):
                     allowed.append((trace_id, address_value))
             else:
                 allowed.append((trace_id, address_value))
-        capped = self._frequency_capped(channel, [address for _trace, address in allowed], now)
+        # the cap counts this batch too: two contacts sharing an address get one message if the cap is 1
+        room = self._frequency_room(channel, [address for _trace, address in allowed], now)
         for trace_id, address_value in allowed:
-            if address_value in capped:
-                held[trace_id] = (capped[address_value], self.env._("Held back: frequency cap reached"))
+            if address_value not in room:
+                continue
+            left, when = room[address_value]
+            if left <= 0:
+                held[trace_id] = (when, self.env._("Held back: frequency cap reached"))
+            else:
+                room[address_value] = (left - 1, when)
         for reason in set(rejected.values()):
             self.browse([tid for tid, r in rejected.items() if r == reason])._set_state("rejected", reason, now)
         for trace_id, (allowed_at, note) in held.items():
@@ -358,6 +364,15 @@ class MarketingWorkflowTrace(models.Model):
     @api.model
     def _frequency_capped(self, channel, addresses, now):
         """{address: when it may receive again} for addresses at the global frequency cap."""
+        return {
+            address: when
+            for address, (room, when) in self._frequency_room(channel, addresses, now).items()
+            if room <= 0
+        }
+
+    def _frequency_room(self, channel, addresses, now):
+        """{address: (messages it may still get now, when it may receive again once full)} under the
+        global frequency cap; empty when there is no cap."""
         params = self.env["ir.config_parameter"].sudo()
         cap = int(params.get_param("marketing_automation_ext.frequency_cap", 0) or 0)
         days = int(params.get_param("marketing_automation_ext.frequency_days", 7) or 7)
@@ -365,22 +380,24 @@ class MarketingWorkflowTrace(models.Model):
             return {}
         column = "email" if channel == "email" else "sms_number"
         since = now - timedelta(days=days)
+        unique = list(set(addresses))
         self.env.cr.execute(
             SQL(
                 """SELECT %(column)s, count(*), min(create_date) FROM mailing_trace
                     WHERE %(column)s = ANY(%(addresses)s) AND create_date >= %(since)s
                           AND trace_status NOT IN ('cancel', 'error')
-                    GROUP BY 1 HAVING count(*) >= %(cap)s""",
+                    GROUP BY 1""",
                 column=SQL.identifier(column),
-                addresses=list(set(addresses)),
+                addresses=unique,
                 since=since,
-                cap=cap,
             )
         )
-        return {
-            address: max(oldest + timedelta(days=days), now + FREQUENCY_DEFER)
-            for address, _count, oldest in self.env.cr.fetchall()
-        }
+        sent = {address: (count, oldest) for address, count, oldest in self.env.cr.fetchall()}
+        room = {}
+        for address in unique:
+            count, oldest = sent.get(address, (0, now))
+            room[address] = (cap - count, max(oldest + timedelta(days=days), now + FREQUENCY_DEFER))
+        return room
 
     def _hold_quiet_hours(self, now):
         """'At the next allowed send time': hold traces whose contact is in quiet hours; returns the rest."""
