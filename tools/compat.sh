@@ -17,6 +17,11 @@ write_config "$CONF" "${TEST_HTTP_PORT:-8169}"
 # demo data other modules installed).
 known="test_crm_lead_partner_sync_email_phone or test_crm_lead_update_contact or test_phone_mobile_update"
 known="$known or test_assert_initial_values"
+# With the event bridge, Odoo's event_crm is installed: its crm.lead.registration_ids is restricted to
+# the Events group, and crm's own form test then fails for user_sales_manager when the whole crm suite
+# runs (it passes alone). Plain Odoo with crm, event and the same apps fails it the same way (checked
+# on a database without the addon: 'You do not have enough rights to access ... registration_ids').
+known="$known or test_form_name_onchange"
 cd "$ROOT"
 run_tests() {
     # $1 database, then the test folders
