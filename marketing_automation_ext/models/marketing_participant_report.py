@@ -1,11 +1,6 @@
 from odoo import fields, models, tools
 
-PARTICIPANT_STATES = [
-    ("running", "In Progress"),
-    ("completed", "Completed"),
-    ("converted", "Converted"),
-    ("exited", "Exited"),
-]
+from .marketing_workflow_participant import PARTICIPANT_STATES
 
 
 class MarketingParticipantReport(models.Model):

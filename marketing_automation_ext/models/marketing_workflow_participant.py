@@ -14,6 +14,14 @@ POSITION_COLORS = {
 }
 
 
+PARTICIPANT_STATES = [
+    ("running", "In Progress"),
+    ("completed", "Completed"),
+    ("converted", "Converted"),
+    ("exited", "Exited"),
+]
+
+
 class MarketingWorkflowParticipant(models.Model):
     """One record taking part in one workflow (one stay: re-entry creates another)."""
 
@@ -32,7 +40,7 @@ class MarketingWorkflowParticipant(models.Model):
     lead_id = fields.Many2one("crm.lead", string="Lead", readonly=True, ondelete="cascade", index="btree_not_null")
     unique_key = fields.Char(readonly=True, required=True)
     state = fields.Selection(
-        [("running", "In Progress"), ("completed", "Completed"), ("converted", "Converted"), ("exited", "Exited")],
+        PARTICIPANT_STATES,
         required=True,
         default="running",
         readonly=True,
