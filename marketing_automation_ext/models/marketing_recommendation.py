@@ -79,7 +79,10 @@ class MarketingRecommendation(models.AbstractModel):
         )
 
     def _due_partner_ids(self, limit):
-        self.env.cr.execute(SQL("%s FOR UPDATE OF p SKIP LOCKED", self._due_query(limit)))
+        # NO KEY UPDATE: claims the contacts against other workers of this cron without blocking
+        # (then failing) the journeys and mails that link to them meanwhile (their foreign keys
+        # take KEY SHARE locks, which FOR UPDATE would conflict with)
+        self.env.cr.execute(SQL("%s FOR NO KEY UPDATE OF p SKIP LOCKED", self._due_query(limit)))
         return [row[0] for row in self.env.cr.fetchall()]
 
     def _histories(self, partner_ids):

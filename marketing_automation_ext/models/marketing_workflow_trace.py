@@ -5,6 +5,7 @@ from psycopg2 import Error as PsycopgError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 from odoo.tools.misc import format_datetime
 
@@ -20,6 +21,9 @@ from ..lib.journey import (
 from ..lib.send_time import next_slot_time
 
 _logger = logging.getLogger(__name__)
+
+# a step postponed by a concurrent update of its record runs again after this
+CONCURRENCY_RETRY_DELAY = timedelta(seconds=30)
 
 TRACE_STATES = [
     ("scheduled", "Scheduled"),
@@ -185,7 +189,7 @@ class MarketingWorkflowTrace(models.Model):
                 traces._execute(step, now)
         except (UserError, ValidationError, ValueError, KeyError, TypeError, PsycopgError) as error:
             if len(traces) == 1:
-                traces._set_state("error", _message(error), now)
+                traces._fail_or_postpone(error, now)
                 return self.browse()
             # find the culprit(s): one at a time, each in its own savepoint
             for trace in traces:
@@ -193,8 +197,24 @@ class MarketingWorkflowTrace(models.Model):
                     with self.env.cr.savepoint():
                         trace._execute(step, now)
                 except (UserError, ValidationError, ValueError, KeyError, TypeError, PsycopgError) as single_error:
-                    trace._set_state("error", _message(single_error), now)
+                    trace._fail_or_postpone(single_error, now)
         return traces.filtered(lambda t: t.state == "processed")
+
+    def _fail_or_postpone(self, error, now):
+        """A step that failed is recorded as failed, unless another process was changing its record.
+
+        A concurrent update (another worker scoring the contact, a user editing it) makes
+        PostgreSQL refuse to lock the row in this transaction's snapshot: nothing is wrong
+        with the step, and a later batch, with a new snapshot, runs it.
+        """
+        if not isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+            self._set_state("error", _message(error), now)
+            return
+        self.env.cr.execute(
+            "UPDATE marketing_workflow_trace SET schedule_date = %s, note = %s WHERE id = ANY(%s)",
+            [now + CONCURRENCY_RETRY_DELAY, self.env._("Postponed: the record was being changed elsewhere."), self.ids],
+        )
+        self.invalidate_recordset(["schedule_date", "note"])
 
     def _decide(self, step, now):
         """Branch and split conditions are decided when due; the others ran their course already."""

@@ -1,0 +1,140 @@
+"""A journey step whose contact another process changes meanwhile is postponed, not failed.
+
+Two real transactions (Odoo's are REPEATABLE READ): the journey's batch has its snapshot,
+another worker (scoring, a user) updates one contact and commits, then the batch sends. The
+mail's link to that contact needs a lock PostgreSQL refuses in that snapshot ("could not
+serialize access due to concurrent update"). Before the fix the step was marked failed for
+good and the contact never got the email. Plain pytest with real commits on the test
+database (cleaned up afterwards).
+"""
+
+import contextlib
+import threading
+import time
+from datetime import timedelta
+
+import odoo
+from odoo import SUPERUSER_ID, api, fields
+from odoo.tools import mute_logger
+
+PREFIX = "concurrent-update-test"
+
+
+def _env(cr):
+    return api.Environment(cr, SUPERUSER_ID, {})
+
+
+def _cleanup(registry):
+    with registry.cursor() as cr:
+        env = _env(cr)
+        workflows = env["marketing.workflow"].with_context(active_test=False).search([("name", "=like", PREFIX + "%")])
+        mailings = env["mailing.mailing"].search([("marketing_workflow_id", "in", workflows.ids)])
+        cr.execute("DELETE FROM mail_mail WHERE mailing_id = ANY(%s)", [mailings.ids])
+        cr.execute("DELETE FROM mailing_trace WHERE mass_mailing_id = ANY(%s)", [mailings.ids])
+        workflows.unlink()
+        mailings.unlink()
+        env["res.partner"].search([("name", "=like", PREFIX + "%")]).unlink()
+
+
+def _states(registry, workflow_id):
+    with registry.cursor() as cr:
+        cr.execute(
+            """SELECT p.res_id, t.state, t.note, (SELECT count(*) FROM mailing_trace mt
+                                                     WHERE mt.marketing_workflow_trace_id = t.id)
+                 FROM marketing_workflow_trace t JOIN marketing_workflow_participant p ON p.id = t.participant_id
+                WHERE t.workflow_id = %s""",
+            [workflow_id],
+        )
+        return {res_id: (state, note, messages) for res_id, state, note, messages in cr.fetchall()}
+
+
+def _process(cr, now):
+    with odoo.api.Environment.manage() if hasattr(odoo.api.Environment, "manage") else contextlib.nullcontext():
+        _env(cr)["marketing.workflow.trace"]._process_due(now, 100)
+        cr.commit()
+
+
+def _scenario(lock_and_update):
+    registry = odoo.modules.registry.Registry(odoo.tools.config["db_name"])
+    assert not registry.test_cr, "needs real cursors"
+    _cleanup(registry)
+    try:
+        with registry.cursor() as cr:
+            env = _env(cr)
+            changed, untouched = env["res.partner"].create(
+                [
+                    {"name": PREFIX + " changed", "email": "changed@concurrent.example.com"},
+                    {"name": PREFIX + " untouched", "email": "untouched@concurrent.example.com"},
+                ]
+            )
+            workflow = env["marketing.workflow"].create(
+                {"name": PREFIX, "model_name": "res.partner", "trigger": "manual", "quiet_hours": False}
+            )
+            mailing = env["mailing.mailing"].create(
+                {"name": PREFIX, "subject": PREFIX, "body_html": "<p>Hello</p>", "marketing_workflow_id": workflow.id}
+            )
+            env["marketing.workflow.step"].create(
+                {"name": "Email", "workflow_id": workflow.id, "action_type": "email", "mailing_id": mailing.id}
+            )
+            workflow.action_start()
+            workflow.enrol([changed.id, untouched.id])
+            ids = {"changed": changed.id, "untouched": untouched.id, "workflow": workflow.id}
+        now = fields.Datetime.now() + timedelta(seconds=1)
+
+        batch = registry.cursor()
+        other = registry.cursor()
+        try:
+            batch.execute("SELECT count(*) FROM res_partner")  # the batch's snapshot starts here
+            # another worker is scoring the contact: its update is not committed yet
+            lock_and_update(_env(other), ids["changed"])
+            run = threading.Thread(target=_process, args=(batch, now))
+            with mute_logger("odoo.sql_db"):  # PostgreSQL's refusal, logged by Odoo as a bad query
+                run.start()
+                time.sleep(1.5)  # the batch now waits for the contact's row lock
+                other.commit()
+                run.join(timeout=60)
+            assert not run.is_alive()
+        finally:
+            other.close()
+            batch.close()
+
+        first = _states(registry, ids["workflow"])
+        assert first[ids["untouched"]][0] in ("sending", "processed") and first[ids["untouched"]][2] == 1
+        if first[ids["changed"]][0] == "scheduled":
+            with registry.cursor() as cr:  # a later batch, with a new snapshot, sends it
+                _env(cr)["marketing.workflow.trace"]._process_due(now + timedelta(minutes=1), 100)
+        final = _states(registry, ids["workflow"])
+        assert final[ids["changed"]][0] in ("sending", "processed") and final[ids["changed"]][2] == 1
+        assert final[ids["untouched"]][2] == 1, "sent once only"
+        return first[ids["changed"]]
+    finally:
+        _cleanup(registry)
+
+
+def test_step_postponed_when_another_process_locks_and_changes_its_contact():
+    """Code that locks the contact FOR UPDATE (Odoo's, a user's import) and changes it: postponed, then sent."""
+
+    def lock_and_update(env, partner_id):
+        env.cr.execute("SELECT id FROM res_partner WHERE id = %s FOR UPDATE", [partner_id])
+        env.cr.execute("UPDATE res_partner SET marketing_score = 7 WHERE id = %s", [partner_id])
+
+    state, note, messages = _scenario(lock_and_update)
+    assert (state, messages) == ("scheduled", 0), "the step failed instead of waiting: %s" % note
+    assert note.startswith("Postponed")
+
+
+def test_best_time_cron_does_not_hold_up_journeys():
+    """The best time and channel cron claims and rewrites contacts while a journey mails them: no conflict.
+
+    It claimed them FOR UPDATE: every journey step and mail of a contact in its batch failed.
+    """
+
+    def recompute(env, partner_id):
+        env.cr.execute("UPDATE res_partner SET marketing_send_time_date = NULL WHERE id = %s", [partner_id])
+        Recommendation = env["marketing.recommendation"]
+        claimed = Recommendation._due_partner_ids(100000)
+        assert partner_id in claimed
+        Recommendation._recompute([partner_id], fields.Datetime.now())
+
+    state, note, messages = _scenario(recompute)
+    assert state in ("sending", "processed") and messages == 1, "held up by the best time cron: %s %s" % (state, note)
