@@ -1,10 +1,12 @@
 import logging
+from datetime import timedelta
 
 from psycopg2 import Error as PsycopgError
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import SQL
 
 from ..lib.domains import check_domain_applies, evaluate_domain
@@ -257,6 +259,7 @@ class MarketingSegment(models.Model):
             # JIT compiling these one-off statements costs more than running them (their row
             # estimates through CTEs are huge): PostgreSQL's default would add 100+ ms each.
             self.env.cr.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        postponed = self.browse()
         for segment in self._in_dependency_order().filtered(lambda s: s.segment_type == "dynamic" and s.active):
             try:
                 if res_ids is None:
@@ -264,6 +267,12 @@ class MarketingSegment(models.Model):
                         results[segment.id] = segment._refresh_one(None, now)
                 else:
                     results[segment.id] = segment._refresh_records_one(res_ids, now)
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                if res_ids is not None:
+                    raise  # as is: Odoo retries the request or the cron batch it came from
+                # another process (an incremental refresh after a touchpoint) changed these members
+                # since this transaction's snapshot: this segment is refreshed again in a minute
+                postponed |= segment
             except (ValueError, KeyError, TypeError, PsycopgError) as error:
                 raise UserError(
                     self.env._(
@@ -272,6 +281,11 @@ class MarketingSegment(models.Model):
                         error=error,
                     )
                 ) from error
+        if postponed:
+            _logger.info("Refresh of segments %s postponed: their members were being changed", postponed.ids)
+            self.env.ref("marketing_automation_ext.ir_cron_marketing_segments")._trigger(
+                fields.Datetime.now() + timedelta(minutes=1)
+            )
         self.env["marketing.segment.member"].invalidate_model()
         self.invalidate_model(["member_count", "last_refresh"])
         return results
