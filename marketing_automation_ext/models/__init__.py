@@ -12,6 +12,7 @@ from . import crm_lead
 from . import mailing_trace
 from . import mailing_subscription
 from . import link_tracker_click
+from . import mail_mail
 from . import mail_activity
 from . import mail_blacklist
 from . import phone_blacklist
