@@ -49,8 +49,8 @@ posterior mode given how far the population's reads stray from their habit's hou
 5. Recency. Each send's exposure and read are weighted by
    ``0.5 ** (age / half_life)``, the age measured from ``now`` (the latest event when
    not given); half-life ``HALF_LIFE_DAYS`` (180 days: on the benchmark's year of
-   history, 90 days loses 2–3 points of recovery for steady readers and wins them back
-   only for the ones whose habit changed).
+   history, what a shorter one wins for the readers whose habit changed it loses for
+   the steady ones; 365 days loses more).
 6. Shrinkage. The population prior (``population_prior``, a ``SendTimePrior``) holds
    168 weights ``pi``: the same ``N / E`` summed over all contacts, in each one's local
    time. It gives each slot a prior rate ``mu_h = rho * 168 * pi_h`` at the contact's own
