@@ -9,10 +9,11 @@ The generator plants, per contact:
 - one reading habit (65%) or two (35%): a local weekday and hour, each kept in a given
   week with probability 0.70–0.95 (the second one 0.3–0.7 times as often as the first).
   The *planted slot* is the first (most kept) habit. A session starts at the habit's hour
-  shifted by -2…+2 h (7/20/46/20/7 %; with ``--scatter habits`` each contact has its own
-  punctuality instead: 55–90% in the habit's hour, the rest one hour off (4/5) or two) at a
-  random minute; 15% of contacts changed habits
-  120–240 days ago (their older sessions follow another slot);
+  shifted by -2…+2 h at a random minute, by one of two scatter laws (``--scatter``; both
+  are run by default, one after the other, on the same seed): ``habits``, each contact
+  has its own punctuality, 55–90% of its sessions in the habit's hour, the rest one hour
+  off (4/5) or two; ``wide``, every contact alike, 7/20/46/20/7 %. 15% of contacts
+  changed habits 120–240 days ago (their older sessions follow another slot);
 - with ``--background B``, background inbox checks: 0–B a week (uniform) at random waking
   hours (7:00–23:00); none by default;
 - an interest share 0.3–0.9 (the messages it would open at all), a share 0.2–0.5 of those
@@ -32,7 +33,8 @@ Printed:
 - a replay: the expected open rate of one message landing at the recommended slot, at the
   company's hour, at the planted slot and at the baselines' slots (opened if read at
   delivery or at a session within 3 h / 24 h, from the planted behaviour, computed exactly);
-- how confidence matches recovery; the time of the pure function calls.
+- how confidence matches recovery; the time of the pure function calls; the scatter law
+  ``population_prior`` learned from the histories (to compare with the planted one).
 """
 
 import argparse
@@ -105,11 +107,15 @@ ZONES = [
 # the hour people read at: mornings, lunch and evenings
 HOUR_WEIGHTS = [1, 0.5, 0.3, 0.3, 0.3, 0.5, 2, 5, 6, 4, 3, 3, 4, 3, 2, 2, 2, 2, 3, 4, 5, 5, 4, 2]
 OFFSETS = (-2, -1, 0, 1, 2)
-# --scatter wide (default): every contact starts a session in its habit's hour 46% of the time only
+# --scatter wide: every contact starts a session in its habit's hour 46% of the time only
 WIDE_OFFSET_WEIGHTS = (0.07, 0.2, 0.46, 0.2, 0.07)
 # --scatter habits: a per-contact punctuality, the share of its sessions that start
 # in the habit's hour, uniform in PUNCTUALITY; the rest one hour off (80%) or two (20%)
 PUNCTUALITY = (0.55, 0.9)
+SCATTER_LAWS = {
+    "habits": "each contact 55-90% punctual in its habit's hour, the rest 1 h off (4/5) or 2 h",
+    "wide": "every contact 46% in its habit's hour, 20% 1 h early, 20% 1 h late, 7% 2 h early, 7% 2 h late",
+}
 
 
 def offset_weights(rng, scatter):
@@ -360,14 +366,22 @@ def main():
     parser.add_argument("--background", type=float, default=0.0, help="background inbox checks a week, at most")
     parser.add_argument(
         "--scatter",
-        choices=("habits", "wide"),
-        default="wide",
-        help="how far sessions stray from the habit's hour: a punctuality per contact (habits) or 46%% for all (wide)",
+        choices=("both", "habits", "wide"),
+        default="both",
+        help="how far sessions stray from the habit's hour: a punctuality per contact (habits), 46%% in the"
+        " habit's hour for all (wide), or one run of each (both, the default)",
     )
     args = parser.parse_args()
+    for scatter in ("habits", "wide") if args.scatter == "both" else (args.scatter,):
+        print("## Scatter law: %s (%s)" % (scatter, SCATTER_LAWS[scatter]))
+        print()
+        run(args, scatter)
+        print()
 
+
+def run(args, scatter):
     start = time.perf_counter()
-    contacts = generate(args.contacts, args.seed, background=args.background, scatter=args.scatter)
+    contacts = generate(args.contacts, args.seed, background=args.background, scatter=scatter)
     sends = sum(len(contact.sends) for contact in contacts)
     opens = sum(len(contact.opens) for contact in contacts)
     events = sends + opens
@@ -400,6 +414,11 @@ def main():
     began = time.perf_counter()
     prior = send_time.population_prior(histories, now=NOW)
     timings["population prior (once)"] = time.perf_counter() - began
+    law = zip(range(-send_time.SCATTER_HOURS, send_time.SCATTER_HOURS + 1), prior.scatter, strict=True)
+    print(
+        "scatter law learned by population_prior (offset from the habit's hour: share): "
+        + ", ".join("%+d h: %.3f" % (offset, share) for offset, share in law)
+    )
     began = time.perf_counter()
     found = {"estimator": [send_time.best_send_slot(s, o, tz, prior=prior, now=NOW) for s, o, tz in histories]}
     timings["estimator (best_send_slot)"] = time.perf_counter() - began

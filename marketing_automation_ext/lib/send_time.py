@@ -22,9 +22,10 @@ again by Monday.
 
 The estimator (``best_send_slot``)
 ----------------------------------
-It estimates, for every slot ``h``, the chance that the contact reads within the few
-hours around ``h`` *given that unread mail was waiting*: a hazard rate with the
-exposure counted, as in survival analysis.
+It finds the contact's strongest habit as the few hours of the week with the highest
+chance of a read *given that unread mail was waiting* (a hazard rate with the exposure
+counted, as in survival analysis), then the habit's own hour within them, as the
+posterior mode given how far the population's reads stray from their habit's hour.
 
 1. Times are converted to the contact's local wall clock (DST included: each moment
    with the offset in force then). Naive datetimes are UTC.
@@ -35,13 +36,12 @@ exposure counted, as in survival analysis.
    (``W = WINDOW_HOURS``) that was watched: it adds the send's weight to that slot's
    exposure ``E``.
 3. Reads. The open that ended the wait counts in the windows that contain it, weighted
-   by the kernel ``KERNEL`` on its distance to the window's centre (smoothing over the
-   neighbouring hours, so a habit read at 22:40 one week and 23:50 the next adds up in
-   one slot): ``N[centre] += weight * KERNEL[distance]``. The kernel is nearly flat,
-   so ``N / E`` is close to "the chance of a read within the ``2W + 1`` hours around
-   ``h`` when mail was waiting at their start", which a read early in the window (it
-   ends the wait) does not bias towards the window's end; its slight peak places the
-   hour.
+   by the kernel ``KERNEL`` on its distance to the window's centre:
+   ``N[centre] += weight * KERNEL[distance]``. The kernel is nearly flat, so ``N / E``
+   is close to "the chance of a read within the ``2W + 1`` hours around ``h`` when mail
+   was waiting at their start", which a read early in the window (it ends the wait)
+   does not bias towards the window's end. The read's own hour is kept too, unweighted
+   (``read_hours``), for step 8.
 4. Reads at delivery are not habits: an open within ``DELIVERY_HOURS`` after a send
    (the latest one before it) neither counts in ``N`` nor leaves its windows in ``E``
    (they are censored: we cannot know whether the reader would have come by anyway).
@@ -49,30 +49,51 @@ exposure counted, as in survival analysis.
 5. Recency. Each send's exposure and read are weighted by
    ``0.5 ** (age / half_life)``, the age measured from ``now`` (the latest event when
    not given); half-life ``HALF_LIFE_DAYS`` (180 days: on the benchmark's year of
-   history, 90 days loses 2–3 points of recovery for steady readers and wins them back
-   only for the ones whose habit changed).
-6. Shrinkage. A population prior ``pi`` (168 weights, ``population_prior``: the same
-   ``N / E`` summed over all contacts, in each one's local time) gives each slot a
-   prior rate ``mu_h = rho * 168 * pi_h`` at the contact's own overall level ``rho``,
-   worth ``PRIOR_STRENGTH`` message-weeks of exposure (a Gamma-Poisson posterior mean):
-   ``rate_h = (N_h + a * mu_h) / (E_h + a)``. With no history the prior decides; a
-   slot never watched keeps its prior rate.
-7. The slot with the highest posterior rate wins. Confidence is the posterior
-   evidence that it beats the best slot more than ``WINDOW_HOURS`` away: with
-   ``z = (r1 - r2) / sqrt(v1 + v2)`` (Gamma posterior variances), ``erf(z / sqrt 2)``
-   (i.e. ``2 * Phi(z) - 1``), times ``n / (n + 1)`` for the contact's own ``n`` habit
-   reads. It is in [0, 1], grows with the amount of history and with how peaked it is,
-   and is 0 on the prior alone.
+   history, what a shorter one wins for the readers whose habit changed it loses for
+   the steady ones; 365 days loses more).
+6. Shrinkage. The population prior (``population_prior``, a ``SendTimePrior``) holds
+   168 weights ``pi``: the same ``N / E`` summed over all contacts, in each one's local
+   time. It gives each slot a prior rate ``mu_h = rho * 168 * pi_h`` at the contact's own
+   overall level ``rho``, worth ``PRIOR_STRENGTH`` message-weeks of exposure (a
+   Gamma-Poisson posterior mean): ``rate_h = (N_h + a * mu_h) / (E_h + a)``. With no
+   history the prior decides; a slot never watched keeps its prior rate.
+7. The habit: the window with the highest posterior rate.
+8. Its hour. Reading times scatter around a habit's hour (a session starts a little
+   early or late), and the window's smoothed rate does not say where in it the habit
+   sits: its centre of mass leans towards the side where the scatter's tail fell. So
+   each hour ``c`` within ``W`` of the window's centre gets the log-likelihood of the
+   contact's reads near it (their own hours, step 3) under the population's *scatter
+   law* ``k`` (the share of habit reads ``d`` hours from the habit's hour, ``d`` within
+   ``SCATTER_HOURS``; farther reads, or reads of another habit, weigh
+   ``SCATTER_FLOOR``), plus ``log pi_c``: ``sum_reads log(k[r - c] + floor) + log pi_c``;
+   the highest wins. For punctual readers this is close to the hour holding most reads;
+   for scattered ones, the hour within reach of most of them. Reads are not weighted by
+   recency here: a habit's place in the day does not drift the way the habit itself may.
+   ``k`` is learned by ``population_prior`` from all contacts (empirical Bayes, by
+   expectation-maximisation: the habit's hour of each contact is unknown; given the
+   current law each candidate hour gets its posterior weight, the reads' offsets from it
+   are counted with that weight, and the counts, made symmetric, are the next law; ten
+   rounds from ``DEFAULT_SCATTER``, which is also the law used without a learned one).
+   Only what was observed goes in: opens, sends and zones.
+9. Confidence: the posterior evidence that the habit's window beats the best window
+   more than ``WINDOW_HOURS`` away, with ``z = (r1 - r2) / sqrt(v1 + v2)`` (Gamma
+   posterior variances), ``erf(z / sqrt 2)`` (i.e. ``2 * Phi(z) - 1``), times
+   ``n / (n + 1)`` for the contact's own ``n`` habit reads, times the posterior chance
+   of the chosen hour among the window's hours (step 8). It is in [0, 1], grows with
+   the amount of history and with how peaked it is, and is 0 on the prior alone.
 
 A two-habit reader is handled by step 2: after the Thursday read nothing is waiting,
 so the Monday slot is watched only in the weeks Thursday was skipped; its rate is
 opens over *those* weeks, not over all weeks.
 
 How well it does: ``bench/bench_send_time.py`` plants habits and prints how often
-they are found, by this estimator and by the two vendors' rules (figures in
-``bench/README.md``). When reading times scatter by an hour or two, even an observer
-who knows which opens were habit reads finds the exact hour only about two times in
-three with 5–10 of them; the hour within ±1 is the more telling figure.
+they are found, by this estimator and by the two vendors' rules, under two laws of
+reading-time scatter (figures in ``bench/README.md``). With five or more opens it finds
+the exact hour for about three contacts in four when each reader keeps to its hour
+55–90% of the time (an observer who knows which opens were the habit's reads: five in
+six), and within ±1 h for six in seven under either law. What it misses is mostly
+beyond the data: the second habit or a habit given up months ago shows the higher read
+rate in the contact's own history.
 
 The time zone: ``contact_zone`` resolves the contact's ``tz``, else its country's main
 zone, else the company's, else UTC.
@@ -84,6 +105,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from functools import lru_cache
 from itertools import accumulate
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SLOTS = 168
@@ -95,6 +117,11 @@ WINDOW_HOURS = 2  # a slot's window spans this many hours on each side
 KERNEL = (0.7, 0.9, 1.0, 0.9, 0.7)  # weight of a read by its distance (hours) to the window's centre
 PRIOR_STRENGTH = 2.0  # the prior weighs as much as this many message-weeks of exposure
 PRIOR_RATE = 0.05  # the overall read rate assumed for a contact without history
+SCATTER_HOURS = 3  # a habit read is learned to stray at most this many hours from the habit's hour
+# the scatter law before the population has taught one (offsets -3…+3 h): most reads in the habit's hour
+DEFAULT_SCATTER = (0.01, 0.05, 0.16, 0.56, 0.16, 0.05, 0.01)
+SCATTER_FLOOR = 0.01  # the likelihood of a read that strays farther (or is no habit read at all)
+SCATTER_ROUNDS = 10  # expectation-maximisation rounds that learn the scatter law
 SKIP_FIRST_HOURS = 1.0  # the vendors' rule drops opens this soon after a send
 EPOCH = datetime(2001, 1, 1)  # a Monday, 00:00: local hours are counted from it
 UTC = timezone.utc
@@ -192,16 +219,21 @@ def _decay(age_hours, half_life_days):
     return 0.5 ** (age_hours / (24.0 * half_life_days))
 
 
-def slot_evidence(sends, opens, tz, now=None, half_life_days=HALF_LIFE_DAYS):
-    """(``N``, ``E``, reads): the weighted habit reads and exposure per slot (steps 1–5).
+class Evidence(NamedTuple):
+    """One contact's history as the estimator sees it (``slot_evidence``)."""
 
-    ``N`` and ``E`` are lists of 168 floats; ``reads`` counts the opens that ended a wait
-    (habit reads, not reads at delivery).
-    """
+    numerator: list  # N: 168 weighted habit reads, spread over the windows that hold them
+    exposure: list  # E: 168 weighted windows watched with mail waiting
+    reads: int  # the opens that ended a wait (habit reads, not reads at delivery)
+    read_hours: dict  # {local slot: how many of those reads fell in it} (not weighted)
+
+
+def slot_evidence(sends, opens, tz, now=None, half_life_days=HALF_LIFE_DAYS):
+    """The weighted habit reads and exposure per slot (steps 1–5), an ``Evidence``."""
     send_times = _local_hours(sends, tz)
     open_times = _local_hours(opens, tz)
     if not send_times:
-        return [0.0] * SLOTS, [0.0] * SLOTS, 0
+        return Evidence([0.0] * SLOTS, [0.0] * SLOTS, 0, {})
     send_utc = [utc for utc, _local in send_times]
     send_local = [local for _utc, local in send_times]
     open_utc = [utc for utc, _local in open_times]
@@ -211,6 +243,7 @@ def slot_evidence(sends, opens, tz, now=None, half_life_days=HALF_LIFE_DAYS):
     else:
         now_utc = _utc_hours(now)
     numerator = [0.0] * SLOTS
+    read_hours = {}
     diff = [0.0] * (SLOTS + 1)
     everywhere = 0.0
     reads = 0
@@ -249,49 +282,192 @@ def slot_evidence(sends, opens, tz, now=None, half_life_days=HALF_LIFE_DAYS):
             starts = range(max(first, read_hour - 2 * WINDOW_HOURS), min(last, read_hour + 1))
             if starts:
                 reads += 1
+                slot = read_hour % SLOTS
+                read_hours[slot] = read_hours.get(slot, 0) + 1
             for start in starts:
                 numerator[(start + WINDOW_HOURS) % SLOTS] += weight * KERNEL[read_hour - start]
     diff[0] += everywhere
     exposure = [value if value > 0.0 else 0.0 for value in accumulate(diff[:SLOTS])]
-    return numerator, exposure, reads
+    return Evidence(numerator, exposure, reads, read_hours)
 
 
-def _normalised(prior):
+@dataclass(frozen=True)
+class SendTimePrior:
+    """What the population teaches about every contact: ``population_prior``.
+
+    ``weights``: 168 weights (sum 1), where the population reads per local slot, exposure
+    corrected. ``scatter``: the law of a habit read's offset (hours) from the habit's own
+    hour, ``-SCATTER_HOURS`` … ``+SCATTER_HOURS`` (sum 1).
+    """
+
+    weights: tuple
+    scatter: tuple = None
+
+    def __post_init__(self):
+        object.__setattr__(self, "weights", _normalised(self.weights))
+        object.__setattr__(self, "scatter", _scatter_law(self.scatter))
+
+    def blended(self, trust):
+        """This prior trusted ``trust`` (0–1), the rest flat weights and the default scatter."""
+        trust = min(1.0, max(0.0, trust))
+        pairs = zip(self.scatter, DEFAULT_SCATTER, strict=True)
+        return SendTimePrior(
+            tuple(trust * weight + (1 - trust) / SLOTS for weight in self.weights),
+            tuple(trust * mine + (1 - trust) * default for mine, default in pairs),
+        )
+
+    def to_json(self):
+        """A JSON-ready dict (``from_json`` reads it back)."""
+        return {
+            "weights": [round(weight, 6) for weight in self.weights],
+            "scatter": [round(share, 6) for share in self.scatter],
+        }
+
+    @classmethod
+    def from_json(cls, value):
+        """A prior from ``to_json``'s dict, or from a bare list of 168 weights (priors stored before
+        the scatter was learned: the default scatter); None when ``value`` is neither."""
+        try:
+            if isinstance(value, dict):
+                return cls(tuple(value["weights"]), value.get("scatter"))
+            if isinstance(value, (list, tuple)):
+                return cls(tuple(value))
+        except (KeyError, TypeError, ValueError):
+            return None
+        return None
+
+
+def _as_prior(prior):
     if prior is None:
+        return _DEFAULT_PRIOR
+    if isinstance(prior, SendTimePrior):
+        return prior
+    return SendTimePrior(tuple(prior))
+
+
+def _normalised(weights):
+    if weights is None:
         return _FLAT
-    return _normalised_weights(tuple(prior))
+    return _normalised_weights(tuple(weights))
 
 
 @lru_cache(maxsize=16)
-def _normalised_weights(prior):
-    if len(prior) != SLOTS:
+def _normalised_weights(weights):
+    if len(weights) != SLOTS:
         raise ValueError("a send-time prior has %d weights, one per hour of the week" % SLOTS)
-    weights = [max(float(value), 0.0) for value in prior]
-    total = sum(weights)
+    values = [max(float(value), 0.0) for value in weights]
+    total = sum(values)
     if total <= 0:
         return _FLAT
-    return tuple(value / total for value in weights)
+    return tuple(value / total for value in values)
+
+
+def _scatter_law(scatter):
+    if scatter is None:
+        return DEFAULT_SCATTER
+    values = [max(float(value), 0.0) for value in scatter]
+    if len(values) != 2 * SCATTER_HOURS + 1:
+        raise ValueError("a scatter law has %d shares, one per offset from the habit's hour" % (2 * SCATTER_HOURS + 1))
+    # symmetric: an early read is as likely as a late one (it keeps the hour's place identifiable)
+    values = [(value + mirror) / 2 for value, mirror in zip(values, reversed(values), strict=True)]
+    total = sum(values)
+    if total <= 0:
+        return DEFAULT_SCATTER
+    return tuple(value / total for value in values)
 
 
 _FLAT = (1.0 / SLOTS,) * SLOTS
 
 
 def population_prior(histories, now=None, half_life_days=HALF_LIFE_DAYS):
-    """168 weights (sum 1): where the population reads, per local slot, exposure corrected.
+    """A ``SendTimePrior``: where the population reads, and how far its reads stray from their habit's hour.
 
-    ``histories`` yields ``(sends, opens, tz)`` per contact. Each contact's ``N`` and ``E``
-    (see the module's docstring) are summed slot by slot in its own local time; the
-    weights are ``(sum N + 1 / 168) / (sum E + 1)`` (so no slot is ever 0), normalised.
+    ``histories`` yields ``(sends, opens, tz)`` per contact. Weights: each contact's ``N``
+    and ``E`` (see the module's docstring) summed slot by slot in its own local time,
+    ``(sum N + 1 / 168) / (sum E + 1)`` (so no slot is ever 0), normalised. Scatter: learned
+    by expectation-maximisation over the contacts with two or more habit reads near one
+    another (step 8).
     """
     numerator = [0.0] * SLOTS
     exposure = [0.0] * SLOTS
+    patterns = {}
     for sends, opens, tz in histories:
-        reads, watched, _count = slot_evidence(sends, opens, tz, now=now, half_life_days=half_life_days)
+        evidence = slot_evidence(sends, opens, tz, now=now, half_life_days=half_life_days)
         for slot in range(SLOTS):
-            numerator[slot] += reads[slot]
-            exposure[slot] += watched[slot]
+            numerator[slot] += evidence.numerator[slot]
+            exposure[slot] += evidence.exposure[slot]
+        pattern = _read_pattern(evidence.read_hours)
+        if pattern:
+            patterns[pattern] = patterns.get(pattern, 0) + 1
     rates = [(numerator[slot] + 1.0 / SLOTS) / (exposure[slot] + 1.0) for slot in range(SLOTS)]
-    return tuple(_normalised(rates))
+    return SendTimePrior(tuple(rates), learn_scatter(patterns))
+
+
+def _read_pattern(read_hours):
+    """A contact's habit reads around its densest ``2 * WINDOW_HOURS + 1`` hours, as sorted
+    ``(offset from the window's centre, count)`` pairs; None with fewer than two reads there."""
+    if sum(read_hours.values()) < 2:
+        return None
+    best, top = None, 1
+    for hour in sorted(read_hours):
+        for centre in range(hour - WINDOW_HOURS, hour + WINDOW_HOURS + 1):
+            count = sum(read_hours.get((centre + offset) % SLOTS, 0) for offset in _WINDOW)
+            if count > top:
+                best, top = centre, count
+    if best is None:
+        return None
+    reach = WINDOW_HOURS + SCATTER_HOURS
+    return tuple(
+        (offset, read_hours[(best + offset) % SLOTS])
+        for offset in range(-reach, reach + 1)
+        if (best + offset) % SLOTS in read_hours
+    )
+
+
+def learn_scatter(patterns, rounds=SCATTER_ROUNDS):
+    """The scatter law that best explains ``patterns`` ({pattern: contacts}, see ``_read_pattern``).
+
+    Expectation-maximisation: the habit's hour is unknown, anywhere from which the pattern's
+    reads are within reach (equally likely a priori); given the current law, each candidate
+    hour gets its posterior weight, the reads' offsets from it are counted with that weight,
+    and the counts, made symmetric and normalised, are the next law. None without patterns.
+    """
+    if not patterns:
+        return None
+    candidates = range(-WINDOW_HOURS - SCATTER_HOURS, WINDOW_HOURS + SCATTER_HOURS + 1)
+    scatter = DEFAULT_SCATTER
+    for _round in range(rounds):
+        logs = _log_scatter(scatter)
+        counts = [0.0] * len(scatter)
+        for pattern, contacts in patterns.items():
+            scores = [_placement_score(pattern, centre, logs) for centre in candidates]
+            top = max(scores)
+            chances = [math.exp(score - top) for score in scores]
+            total = sum(chances)
+            for centre, chance in zip(candidates, chances, strict=True):
+                share = contacts * chance / total
+                for offset, count in pattern:
+                    gap = offset - centre
+                    if -SCATTER_HOURS <= gap <= SCATTER_HOURS:
+                        counts[gap + SCATTER_HOURS] += share * count
+        if sum(counts) <= 0:
+            return None
+        scatter = _scatter_law(counts)
+    return scatter
+
+
+@lru_cache(maxsize=16)
+def _log_scatter(scatter):
+    """{offset: log(share + floor)} for the offsets within reach (a read farther away: log floor)."""
+    return {offset - SCATTER_HOURS: math.log(share + SCATTER_FLOOR) for offset, share in enumerate(scatter)}
+
+
+_LOG_FLOOR = math.log(SCATTER_FLOOR)
+
+
+def _placement_score(pattern, centre, logs):
+    """Log-likelihood of the reads ``pattern`` ((hour, count) pairs) with the habit at ``centre``."""
+    return sum(count * logs.get(hour - centre, _LOG_FLOOR) for hour, count in pattern)
 
 
 def best_send_slot(sends, opens, tz, prior=None, now=None, half_life_days=HALF_LIFE_DAYS):
@@ -300,27 +476,53 @@ def best_send_slot(sends, opens, tz, prior=None, now=None, half_life_days=HALF_L
     :param sends: UTC datetimes (naive = UTC, or aware) of the messages sent to the contact
     :param opens: UTC datetimes of its opens and clicks
     :param tz: IANA zone name of the contact (``contact_zone``); None or unknown = UTC
-    :param prior: 168 population weights (``population_prior``); None = flat
+    :param prior: a ``SendTimePrior`` (``population_prior``), or 168 population weights
+        (the default scatter law then); None = flat weights, default scatter
     :param now: the moment ages are measured from; default the latest send or open
     :return: a ``SendSlot`` (local weekday, local hour, confidence 0–1)
     """
-    numerator, exposure, reads = slot_evidence(sends, opens, tz, now=now, half_life_days=half_life_days)
-    shape = _normalised(prior)
+    prior = _as_prior(prior)
+    numerator, exposure, reads, read_hours = slot_evidence(sends, opens, tz, now=now, half_life_days=half_life_days)
+    shape = prior.weights
     total_reads, total_exposure = sum(numerator), sum(exposure)
     strength = PRIOR_STRENGTH * SLOTS
     level = (total_reads + PRIOR_RATE * strength) / (total_exposure + strength)
     alphas = [PRIOR_STRENGTH * level * SLOTS * weight for weight in shape]
     rates = [(numerator[slot] + alphas[slot]) / (exposure[slot] + PRIOR_STRENGTH) for slot in range(SLOTS)]
-    best = max(range(SLOTS), key=rates.__getitem__)
-    rival = max(_AWAY[best], key=rates.__getitem__)
+    region = max(range(SLOTS), key=rates.__getitem__)
+    rival = max(_AWAY[region], key=rates.__getitem__)
 
     def variance(slot):
         return (numerator[slot] + alphas[slot]) / (exposure[slot] + PRIOR_STRENGTH) ** 2
 
-    spread = math.sqrt(variance(best) + variance(rival))
-    z_score = (rates[best] - rates[rival]) / spread if spread > 0 else 0.0
+    spread = math.sqrt(variance(region) + variance(rival))
+    z_score = (rates[region] - rates[rival]) / spread if spread > 0 else 0.0
     evidence = reads / (reads + 1.0)
-    return SendSlot.from_slot(best, evidence * math.erf(max(z_score, 0.0) / math.sqrt(2.0)))
+    hour, placed = _place(region, read_hours, prior)
+    return SendSlot.from_slot(hour, evidence * placed * math.erf(max(z_score, 0.0) / math.sqrt(2.0)))
+
+
+def _place(region, read_hours, prior):
+    """(slot, posterior chance) of the habit's own hour within ``WINDOW_HOURS`` of the window ``region`` (step 8)."""
+    reach = WINDOW_HOURS + SCATTER_HOURS
+    pattern = [
+        (offset, read_hours[(region + offset) % SLOTS])
+        for offset in range(-reach, reach + 1)
+        if (region + offset) % SLOTS in read_hours
+    ]
+    logs = _log_scatter(prior.scatter)
+    scores = [
+        _placement_score(pattern, centre, logs) + math.log(max(prior.weights[(region + centre) % SLOTS], 1e-12))
+        for centre in _WINDOW
+    ]
+    top = max(scores)
+    chances = [math.exp(score - top) for score in scores]
+    best = max(range(len(scores)), key=scores.__getitem__)
+    return (region + _WINDOW[best]) % SLOTS, chances[best] / sum(chances)
+
+
+_WINDOW = tuple(range(-WINDOW_HOURS, WINDOW_HOURS + 1))
+_DEFAULT_PRIOR = SendTimePrior(_FLAT)
 
 
 def _distance(slot, other):

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..lib.channel import ChannelHistory, preferred_channel
-from ..lib.send_time import best_send_slot, contact_zone, population_prior
+from ..lib.send_time import SendTimePrior, best_send_slot, contact_zone, population_prior
 
 _logger = logging.getLogger(__name__)
 
@@ -35,7 +35,9 @@ class MarketingRecommendation(models.AbstractModel):
         """One batch of due contacts; the cron framework calls again while some remain."""
         now = fields.Datetime.now()
         self.env.cr.execute("SET LOCAL jit = off")
-        if not self.env["ir.config_parameter"].sudo().get_param(PRIOR_PARAM):
+        stored = self.env["ir.config_parameter"].sudo().get_param(PRIOR_PARAM)
+        if not stored or stored.lstrip().startswith("["):
+            # none yet, or stored before the scatter law was learned (a bare list of weights)
             self._store_population_prior(now)
         partner_ids = self._due_partner_ids(batch_size)
         if partner_ids:
@@ -99,7 +101,8 @@ class MarketingRecommendation(models.AbstractModel):
         return {partner_id: (sends, reads) for partner_id, sends, reads in self.env.cr.fetchall()}
 
     def _store_population_prior(self, now):
-        """Where everybody reads, per local hour of the week (exposure corrected), for thin histories."""
+        """Where everybody reads, per local hour of the week (exposure corrected), for thin histories,
+        and how far reads stray from a habit's hour (``SendTimePrior``, stored as JSON)."""
         self.env.cr.execute(
             """SELECT DISTINCT partner_id FROM marketing_event
                 WHERE event_type IN %s AND partner_id IS NOT NULL""",
@@ -115,19 +118,18 @@ class MarketingRecommendation(models.AbstractModel):
         prior = population_prior(histories, now=now) if histories else None
         if prior:
             # learned from a handful of contacts it would be too sure of itself: mixed with a flat one
-            trust = len(histories) / (len(histories) + PRIOR_CONTACTS)
-            prior = [trust * weight + (1 - trust) / len(prior) for weight in prior]
-        self.env["ir.config_parameter"].sudo().set_param(
-            PRIOR_PARAM, json.dumps([round(weight, 6) for weight in prior]) if prior else ""
-        )
+            # (and the default scatter law)
+            prior = prior.blended(len(histories) / (len(histories) + PRIOR_CONTACTS))
+        self.env["ir.config_parameter"].sudo().set_param(PRIOR_PARAM, json.dumps(prior.to_json()) if prior else "")
 
     def _prior(self):
+        """The stored ``SendTimePrior``; a bare list of 168 weights (stored by older versions) reads with
+        the default scatter law; None when nothing (valid) is stored."""
         raw = self.env["ir.config_parameter"].sudo().get_param(PRIOR_PARAM)
         try:
-            prior = json.loads(raw) if raw else None
+            return SendTimePrior.from_json(json.loads(raw)) if raw else None
         except ValueError:
             return None
-        return prior if isinstance(prior, list) and len(prior) == 168 else None
 
     def _zones(self, partner_ids):
         """{partner id: IANA zone}: its own, else its country's main zone, else the company's."""

@@ -1,5 +1,6 @@
 """Best send time and preferred channel, learned by the cron from recorded touchpoints."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytz
@@ -7,6 +8,8 @@ import pytz
 from odoo import fields
 from odoo.tests import tagged
 
+from ..lib.send_time import DEFAULT_SCATTER, SCATTER_HOURS
+from ..models.marketing_recommendation import PRIOR_PARAM
 from .common import MarketingCommon
 
 
@@ -127,3 +130,40 @@ class TestRecommendations(MarketingCommon):
             [partner.id],
         )
         self.assertIn(partner.id, self.Recommendation._due_partner_ids(100000), "a new open makes it due again")
+
+    def test_population_prior_stored_with_its_scatter_law(self):
+        """The prior is stored as JSON with the learned scatter law; one stored by an older version (168
+        bare weights) is still read, and learned again with its scatter law at the next recompute."""
+        Param = self.env["ir.config_parameter"].sudo()
+        older = [1.0] * 168
+        older[3 * 24 + 23] = 5.0
+        Param.set_param(PRIOR_PARAM, json.dumps(older))
+        prior = self.Recommendation._prior()
+        self.assertEqual(prior.scatter, DEFAULT_SCATTER)
+        self.assertEqual(max(range(168), key=prior.weights.__getitem__), 3 * 24 + 23)
+
+        reader = self.env["res.partner"].create(
+            {"name": "Punctual", "email": "punctual@example.jp", "tz": "Asia/Tokyo"}
+        )
+        weeks = [self.monday - timedelta(weeks=w) for w in range(8)]
+        self._log(
+            reader, "email_sent", [utc_of("Europe/Brussels", week + timedelta(days=1, hours=10)) for week in weeks]
+        )
+        self._log(
+            reader,
+            "email_open",
+            [utc_of("Asia/Tokyo", week + timedelta(days=3, hours=23, minutes=5)) for week in weeks],
+        )
+        self.Recommendation._recompute_due_now()
+        stored = json.loads(Param.get_param(PRIOR_PARAM))
+        self.assertEqual(set(stored), {"weights", "scatter"})
+        self.assertEqual(len(stored["weights"]), 168)
+        self.assertEqual(len(stored["scatter"]), 2 * SCATTER_HOURS + 1)
+        learned = self.Recommendation._prior()
+        # learned from few contacts, it is mostly the default law, nudged towards these punctual reads
+        self.assertGreater(learned.scatter[SCATTER_HOURS], DEFAULT_SCATTER[SCATTER_HOURS])
+        self.assertEqual((reader.marketing_best_weekday, reader.marketing_best_hour), (3, 23))
+
+        for garbage in ("not json", json.dumps([1.0] * 24), json.dumps({"weights": "x"})):
+            Param.set_param(PRIOR_PARAM, garbage)
+            self.assertIsNone(self.Recommendation._prior(), garbage)
