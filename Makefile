@@ -1,4 +1,4 @@
-.PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot upgrade-check crash-restart
+.PHONY: run test lint bench bench-send-time bench-website concurrency compat wheel bootstrap-check pot upgrade-check crash-restart multiprocess bench-delivery
 
 run:
 	@bash tools/run.sh
@@ -38,3 +38,9 @@ upgrade-check:
 
 crash-restart:
 	@bash tools/crash_restart.sh
+
+multiprocess:
+	@bash tools/multiprocess.sh
+
+bench-delivery:
+	@bash tools/bench_delivery.sh
