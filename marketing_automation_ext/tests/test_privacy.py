@@ -8,6 +8,7 @@
    journey steps and score history.
 """
 
+import os
 from datetime import timedelta
 
 from freezegun import freeze_time
@@ -214,7 +215,8 @@ class TestNoMessageToBlockedContacts(WorkflowCommon, MassSMSCase):
                 self.assertEqual(numbers.count(partner.phone_sanitized), firsts.count("sms"), partner.name)
 
     @settings(
-        max_examples=15,
+        # PRIVACY_EXAMPLES=300 for a deeper search by hand (about 3 minutes)
+        max_examples=int(os.environ.get("PRIVACY_EXAMPLES", 15)),
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
