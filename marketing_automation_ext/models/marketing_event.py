@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from ..lib.scoring import PAYLOAD_LIMIT_BYTES
+from .cron_batch import run_batch_or_postpone
 from .mailing_trace import CLICK_EVENTS, STATUS_EVENTS
 
 EVENT_TYPES = [
@@ -343,8 +344,14 @@ class MarketingEvent(models.Model):
         The cron framework calls again while work remains (``_notify_progress``)
         and commits between calls. Rows are claimed with ``FOR UPDATE SKIP
         LOCKED`` so two workers never score the same events, and a worker killed
-        mid-batch leaves them waiting.
+        mid-batch leaves them waiting. A batch refused for a concurrent change is
+        postponed (``run_batch_or_postpone``).
         """
+        return run_batch_or_postpone(
+            self.env, "marketing_automation_ext.ir_cron_marketing_score_events", lambda: self._score_batch(batch_size)
+        )
+
+    def _score_batch(self, batch_size):
         taken = self._ingest_queue(batch_size)
         self.env.cr.execute(
             """SELECT id, partner_id, lead_id, event_type FROM marketing_event

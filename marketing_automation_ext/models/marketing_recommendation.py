@@ -6,6 +6,7 @@ from odoo.tools import SQL
 
 from ..lib.channel import ChannelHistory, preferred_channel
 from ..lib.send_time import SendTimePrior, best_send_slot, contact_zone, population_prior
+from .cron_batch import run_batch_or_postpone
 
 _logger = logging.getLogger(__name__)
 
@@ -33,6 +34,14 @@ class MarketingRecommendation(models.AbstractModel):
     @api.model
     def _cron_recompute(self, batch_size=BATCH):
         """One batch of due contacts; the cron framework calls again while some remain."""
+        return run_batch_or_postpone(
+            self.env,
+            "marketing_automation_ext.ir_cron_marketing_recommendations",
+            lambda: self._recompute_batch(batch_size),
+        )
+
+    @api.model
+    def _recompute_batch(self, batch_size):
         now = fields.Datetime.now()
         self.env.cr.execute("SET LOCAL jit = off")
         stored = self.env["ir.config_parameter"].sudo().get_param(PRIOR_PARAM)

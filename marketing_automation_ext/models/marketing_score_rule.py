@@ -8,6 +8,7 @@ from odoo.tools import SQL
 
 from ..lib.domains import check_domain_applies, evaluate_domain
 from ..lib.scoring import points_error, url_pattern_to_like
+from .cron_batch import run_batch_or_postpone
 from .marketing_event import CHANNELS, EVENT_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -145,7 +146,11 @@ class MarketingScoreRule(models.Model):
     @api.model
     def _cron_rescore(self):
         """Nightly: recompute every score with decay, in a few SQL statements, then every segment."""
-        self.sudo()._rescore(reason=self.env._("Nightly recompute"))
+        run_batch_or_postpone(
+            self.env,
+            "marketing_automation_ext.ir_cron_marketing_rescore",
+            lambda: self.sudo()._rescore(reason=self.env._("Nightly recompute")),
+        )
         self.env["marketing.segment"]._cron_refresh()
 
     def action_rescore_all(self):
