@@ -141,7 +141,7 @@ CONF
 
 fresh_addon_db() {
     # $1 database, $2 config, $3 install log: a new database with the main addon, no demo data
-    dropdb --if-exists "$1" >/dev/null
+    dropdb --if-exists --force "$1" >/dev/null
     odoo_bin -c "$2" -d "$1" -i "$ADDON" --without-demo=all --stop-after-init --log-level=warn >"$3" 2>&1 \
         || die "installing $ADDON into $1 failed: see $3"
 }

@@ -256,9 +256,10 @@ def server(config, db, port, workers, log_path):
         "--logfile=%s" % log_path,
     ]
     if workers:
-        # a full-base cron batch may take longer than a request: give crons the default real-time
-        # limit of production set-ups (limit_time_real_cron -1 follows limit_time_real)
-        command += ["--limit-time-real=600", "--limit-time-cpu=600", "--limit-memory-hard=4294967296"]
+        # a prefork cron worker runs due jobs back to back while work remains: with the default
+        # limit (limit_time_real_cron follows limit_time_real) the master kills it mid-job under
+        # load, the README's advice is no limit for cron workers
+        command += ["--limit-time-real=600", "--limit-time-real-cron=0", "--limit-memory-hard=4294967296"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
 
 
