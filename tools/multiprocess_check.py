@@ -109,6 +109,10 @@ class Driver:
                 return response.status
         except urllib.error.HTTPError as error:
             return error.code
+        except OSError as error:  # refused, reset, timed out: a server is down, which fails the run
+            with self.lock:
+                self.errors.append("%s -> %s" % (url, error))
+            return 599
 
     def run(self):
         opener = urllib.request.build_opener(NoRedirect)
@@ -255,11 +259,13 @@ def server(config, db, port, workers, log_path):
         "--log-level=warn",
         "--logfile=%s" % log_path,
     ]
+    # cron workers and threads run due jobs back to back while work remains: with the default
+    # limits (limit_time_real_cron follows limit_time_real: 120 s) a loaded server kills or stops
+    # them mid-job (a threaded server even restarts itself); the README's advice is no real-time
+    # limit for crons
+    command += ["--limit-time-real-cron=0"]
     if workers:
-        # a prefork cron worker runs due jobs back to back while work remains: with the default
-        # limit (limit_time_real_cron follows limit_time_real) the master kills it mid-job under
-        # load, the README's advice is no limit for cron workers
-        command += ["--limit-time-real=600", "--limit-time-real-cron=0", "--limit-memory-hard=4294967296"]
+        command += ["--limit-time-real=600", "--limit-time-cpu=3600", "--limit-memory-hard=4294967296"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
 
 
