@@ -283,7 +283,7 @@ def main():
             "--db-filter=^%s$" % args.db,
             "--http-port=%d" % args.port,
             "--max-cron-threads=2",
-            "--limit-time-real-cron=0",  # as the README advises for crons under load
+            "--limit-time-real-cron=3600",  # as the README advises for crons under load
             "--log-level=warn",
             "--logfile=%s" % log_path,
         ],

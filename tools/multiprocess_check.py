@@ -263,7 +263,10 @@ def server(config, db, port, workers, log_path):
     # limits (limit_time_real_cron follows limit_time_real: 120 s) a loaded server kills or stops
     # them mid-job (a threaded server even restarts itself); the README's advice is no real-time
     # limit for crons
-    command += ["--limit-time-real-cron=0"]
+    # (a positive value: 0 means none for prefork cron workers, but a threaded server's cron
+    # threads then fall back to --limit-time-real; at the limit it closed a cron's cursor between
+    # an SMTP send and the commit, and the message went out twice)
+    command += ["--limit-time-real-cron=3600"]
     if workers:
         command += ["--limit-time-real=600", "--limit-time-cpu=3600", "--limit-memory-hard=4294967296"]
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
