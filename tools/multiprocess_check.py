@@ -133,15 +133,19 @@ class Driver:
             click = links and rng.random() < CLICK_SHARE
             if click:
                 hits.append((links[0], ports[-1]))
+            answered = []
             for url, port in hits:
                 status = self.get(self.on_server(url, port))
+                answered.append(status < 400)
                 with self.lock:
                     self.hits += 1
-                    if status >= 400:
+                    if 400 <= status < 599:
                         self.errors.append("%s -> %s" % (url, status))
+            # only what a server took counts (a click opens too); a refused hit is already an error
             with self.lock:
-                self.opened.add(recipient)
-                if click:
+                if any(answered):
+                    self.opened.add(recipient)
+                if click and answered[-1]:
                     self.clicked.add(recipient)
 
 
@@ -421,7 +425,7 @@ def server_log_errors(path):
     with open(path, encoding="utf-8", errors="replace") as handle:
         lines = handle.read().splitlines()
     for number, line in enumerate(lines):
-        if " ERROR " not in line and not line.startswith("Traceback"):
+        if " ERROR " not in line:  # a log record (its traceback follows it)
             continue
         following = " ".join(lines[number : number + 3])
         if "bad query" in line and ("could not serialize access" in following or "deadlock detected" in following):
