@@ -31,7 +31,6 @@ import importlib.util
 import logging
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -271,25 +270,7 @@ def main():
     controller.start()
     log_path = os.path.join(args.logdir, "bench-delivery-server.log")
     open(log_path, "w").close()
-    odoo_bin = os.path.join(odoo.tools.config["root_path"], "..", "odoo-bin")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            odoo_bin,
-            "-c",
-            args.config,
-            "-d",
-            args.db,
-            "--db-filter=^%s$" % args.db,
-            "--http-port=%d" % args.port,
-            "--max-cron-threads=2",
-            "--limit-time-real-cron=3600",  # as the README advises for crons under load
-            "--log-level=warn",
-            "--logfile=%s" % log_path,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
+    process = multiprocess_check.server(args.config, args.db, args.port, 0, log_path)  # threaded, 2 cron threads
     try:
         wait_http(args.port)
         odoo_result = run_odoo_mailing(registry, args.contacts, sink)

@@ -8,25 +8,18 @@ good and the contact never got the email. Plain pytest with real commits on the 
 database (cleaned up afterwards).
 """
 
-import contextlib
-import threading
-import time
 from datetime import timedelta
 
-import odoo
-from odoo import SUPERUSER_ID, api, fields
-from odoo.tools import mute_logger
+from real_transactions import real_registry, run_while_other_commits, superuser_env
+
+from odoo import fields
 
 PREFIX = "concurrent-update-test"
 
 
-def _env(cr):
-    return api.Environment(cr, SUPERUSER_ID, {})
-
-
 def _cleanup(registry):
     with registry.cursor() as cr:
-        env = _env(cr)
+        env = superuser_env(cr)
         workflows = env["marketing.workflow"].with_context(active_test=False).search([("name", "=like", PREFIX + "%")])
         mailings = env["mailing.mailing"].search([("marketing_workflow_id", "in", workflows.ids)])
         cr.execute("DELETE FROM mail_mail WHERE mailing_id = ANY(%s)", [mailings.ids])
@@ -48,19 +41,12 @@ def _states(registry, workflow_id):
         return {res_id: (state, note, messages) for res_id, state, note, messages in cr.fetchall()}
 
 
-def _process(cr, now):
-    with odoo.api.Environment.manage() if hasattr(odoo.api.Environment, "manage") else contextlib.nullcontext():
-        _env(cr)["marketing.workflow.trace"]._process_due(now, 100)
-        cr.commit()
-
-
 def _scenario(lock_and_update):
-    registry = odoo.modules.registry.Registry(odoo.tools.config["db_name"])
-    assert not registry.test_cr, "needs real cursors"
+    registry = real_registry()
     _cleanup(registry)
     try:
         with registry.cursor() as cr:
-            env = _env(cr)
+            env = superuser_env(cr)
             changed, untouched = env["res.partner"].create(
                 [
                     {"name": PREFIX + " changed", "email": "changed@concurrent.example.com"},
@@ -86,14 +72,11 @@ def _scenario(lock_and_update):
         try:
             batch.execute("SELECT count(*) FROM res_partner")  # the batch's snapshot starts here
             # another worker is scoring the contact: its update is not committed yet
-            lock_and_update(_env(other), ids["changed"])
-            run = threading.Thread(target=_process, args=(batch, now))
-            with mute_logger("odoo.sql_db"):  # PostgreSQL's refusal, logged by Odoo as a bad query
-                run.start()
-                time.sleep(1.5)  # the batch now waits for the contact's row lock
-                other.commit()
-                run.join(timeout=60)
-            assert not run.is_alive()
+            lock_and_update(superuser_env(other), ids["changed"])
+            result = run_while_other_commits(
+                lambda env: env["marketing.workflow.trace"]._process_due(now, 100), batch, other
+            )
+            assert result == "done", result
         finally:
             other.close()
             batch.close()
@@ -102,7 +85,7 @@ def _scenario(lock_and_update):
         assert first[ids["untouched"]][0] in ("sending", "processed") and first[ids["untouched"]][2] == 1
         if first[ids["changed"]][0] == "scheduled":
             with registry.cursor() as cr:  # a later batch, with a new snapshot, sends it
-                _env(cr)["marketing.workflow.trace"]._process_due(now + timedelta(minutes=1), 100)
+                superuser_env(cr)["marketing.workflow.trace"]._process_due(now + timedelta(minutes=1), 100)
         final = _states(registry, ids["workflow"])
         assert final[ids["changed"]][0] in ("sending", "processed") and final[ids["changed"]][2] == 1
         assert final[ids["untouched"]][2] == 1, "sent once only"

@@ -14,18 +14,14 @@ import threading
 import time
 
 from aiosmtpd.controller import Controller
+from real_transactions import real_registry, superuser_env
 
-import odoo
-from odoo import SUPERUSER_ID, api, fields
+from odoo import fields
 from odoo.addons.marketing_automation_ext.tests.smtp_server import free_port, really_send
 from odoo.service.model import retrying
 from odoo.tools import mute_logger
 
 PREFIX = "opened-while-sending-test"
-
-
-def _env(cr):
-    return api.Environment(cr, SUPERUSER_ID, {})
 
 
 class ScannerSink:
@@ -39,7 +35,7 @@ class ScannerSink:
 
     def scan(self, done):
         with self.registry.cursor() as cr:
-            env = _env(cr)
+            env = superuser_env(cr)
             retrying(lambda: env["mailing.trace"].set_opened(domain=[("mail_mail_id_int", "=", self.mail_id)]), env)
         self.opens.append(time.time())
         done.set()
@@ -57,7 +53,7 @@ class ScannerSink:
 
 def _cleanup(registry):
     with registry.cursor() as cr:
-        env = _env(cr)
+        env = superuser_env(cr)
         workflows = env["marketing.workflow"].with_context(active_test=False).search([("name", "=like", PREFIX + "%")])
         mailings = env["mailing.mailing"].search([("marketing_workflow_id", "in", workflows.ids)])
         cr.execute("DELETE FROM mail_mail WHERE mailing_id = ANY(%s)", [mailings.ids])
@@ -69,8 +65,7 @@ def _cleanup(registry):
 
 
 def test_email_opened_at_delivery_is_sent_once():
-    registry = odoo.modules.registry.Registry(odoo.tools.config["db_name"])
-    assert not registry.test_cr, "needs real cursors"
+    registry = real_registry()
     _cleanup(registry)
     sink = ScannerSink(registry)
     port = free_port()
@@ -78,7 +73,7 @@ def test_email_opened_at_delivery_is_sent_once():
     controller.start()
     try:
         with registry.cursor() as cr:
-            env = _env(cr)
+            env = superuser_env(cr)
             env["ir.mail_server"].create(
                 {"name": PREFIX, "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_encryption": "none", "sequence": 0}
             )
@@ -103,7 +98,7 @@ def test_email_opened_at_delivery_is_sent_once():
             for _run in range(3):  # the queue's cron, run again while the message is still outgoing
                 with registry.cursor() as cr:
                     try:
-                        _env(cr)["mail.mail"].browse(sink.mail_id).send(auto_commit=True)
+                        superuser_env(cr)["mail.mail"].browse(sink.mail_id).send(auto_commit=True)
                     except Exception:  # noqa: BLE001 (the failed run is rolled back, as ir.cron does)
                         cr.rollback()
                 deadline = time.time() + 10

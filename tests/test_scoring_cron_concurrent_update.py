@@ -9,23 +9,14 @@ the touchpoints stay queued and the cron is called again 30 s later. Plain pytes
 commits on the test database (cleaned up afterwards).
 """
 
-import threading
-import time
-
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.tools import mute_logger
+from real_transactions import real_registry, run_while_other_commits, superuser_env
 
 PREFIX = "scoring-cron-concurrent-test"
 
 
-def _env(cr):
-    return api.Environment(cr, SUPERUSER_ID, {})
-
-
 def _cleanup(registry):
     with registry.cursor() as cr:
-        env = _env(cr)
+        env = superuser_env(cr)
         partners = env["res.partner"].with_context(active_test=False).search([("name", "=like", PREFIX + "%")])
         if partners:
             cr.execute("DELETE FROM marketing_event WHERE partner_id = ANY(%s)", [partners.ids])
@@ -34,12 +25,11 @@ def _cleanup(registry):
 
 
 def test_scoring_batch_postponed_when_a_journey_changes_the_contact():
-    registry = odoo.modules.registry.Registry(odoo.tools.config["db_name"])
-    assert not registry.test_cr, "needs real cursors"
+    registry = real_registry()
     _cleanup(registry)
     try:
         with registry.cursor() as cr:
-            env = _env(cr)
+            env = superuser_env(cr)
             env["marketing.event"]._score_pending_now()  # nothing else waiting
             partner = env["res.partner"].create({"name": PREFIX, "email": "scored@concurrent.example.com"})
             tag = env["res.partner.category"].create({"name": PREFIX})
@@ -59,32 +49,16 @@ def test_scoring_batch_postponed_when_a_journey_changes_the_contact():
 
         scoring = registry.cursor()
         journey = registry.cursor()
-        outcome = {}
-
-        def run_scoring_cron():
-            try:
-                outcome["remaining"] = _env(scoring)["marketing.event"]._cron_score_pending()
-                scoring.commit()
-                outcome["result"] = "done"
-            except Exception as error:  # noqa: BLE001 (the assertion below names it)
-                scoring.rollback()
-                outcome["result"] = "%s: %s" % (type(error).__name__, error)
-
         try:
             scoring.execute("SELECT count(*) FROM marketing_event")  # the cron's snapshot
-            _env(journey)["res.partner"].browse(ids["partner"]).write({"category_id": [(4, ids["tag"])]})
-            _env(journey).flush_all()
-            thread = threading.Thread(target=run_scoring_cron)
-            with mute_logger("odoo.sql_db"):  # PostgreSQL's refusal, logged by Odoo as a bad query
-                thread.start()
-                time.sleep(1.5)  # the cron now waits for the contact's row
-                journey.commit()
-                thread.join(timeout=60)
+            superuser_env(journey)["res.partner"].browse(ids["partner"]).write({"category_id": [(4, ids["tag"])]})
+            superuser_env(journey).flush_all()
+            result = run_while_other_commits(lambda env: env["marketing.event"]._cron_score_pending(), scoring, journey)
         finally:
             journey.close()
             scoring.close()
 
-        assert outcome.get("result") == "done", "the scoring cron failed: %s" % outcome.get("result")
+        assert result == "done", "the scoring cron failed: %s" % result
         with registry.cursor() as cr:
             cr.execute("SELECT scored FROM marketing_event WHERE id = %s", [ids["event"]])
             assert cr.fetchone()[0] is False, "the touchpoint waits for the next batch"
@@ -93,7 +67,7 @@ def test_scoring_batch_postponed_when_a_journey_changes_the_contact():
             )
             assert cr.fetchone()[0] >= 1, "the cron is called again"
         with registry.cursor() as cr:
-            _env(cr)["marketing.event"]._score_pending_now()
+            superuser_env(cr)["marketing.event"]._score_pending_now()
         with registry.cursor() as cr:
             cr.execute("SELECT marketing_score FROM res_partner WHERE id = %s", [ids["partner"]])
             assert cr.fetchone()[0] > 0, "then scored"

@@ -9,34 +9,24 @@ failure): the hourly cron job failed, logged a traceback, and under steady traff
 failing. Plain pytest with real commits on the test database (cleaned up afterwards).
 """
 
-import threading
-import time
-
-import odoo
-from odoo import SUPERUSER_ID, api
-from odoo.tools import mute_logger
+from real_transactions import real_registry, run_while_other_commits, superuser_env
 
 PREFIX = "concurrent-refresh-test"
 
 
-def _env(cr):
-    return api.Environment(cr, SUPERUSER_ID, {})
-
-
 def _cleanup(registry):
     with registry.cursor() as cr:
-        env = _env(cr)
+        env = superuser_env(cr)
         env["marketing.segment"].with_context(active_test=False).search([("name", "=like", PREFIX + "%")]).unlink()
         env["res.partner"].with_context(active_test=False).search([("name", "=like", PREFIX + "%")]).unlink()
 
 
 def test_full_refresh_postponed_when_an_incremental_refresh_commits_first():
-    registry = odoo.modules.registry.Registry(odoo.tools.config["db_name"])
-    assert not registry.test_cr, "needs real cursors"
+    registry = real_registry()
     _cleanup(registry)
     try:
         with registry.cursor() as cr:
-            env = _env(cr)
+            env = superuser_env(cr)
             partners = env["res.partner"].create([{"name": "%s %d" % (PREFIX, i)} for i in range(3)])
             segment = env["marketing.segment"].create(
                 {
@@ -57,33 +47,19 @@ def test_full_refresh_postponed_when_an_incremental_refresh_commits_first():
 
         full = registry.cursor()
         incremental = registry.cursor()
-        outcome = {}
-
-        def run_full_refresh():
-            try:
-                _env(full)["marketing.segment"].browse(ids["segment"])._refresh()
-                full.commit()
-                outcome["result"] = "done"
-            except Exception as error:  # noqa: BLE001 (the assertion below names it)
-                full.rollback()
-                outcome["result"] = "%s: %s" % (type(error).__name__, error)
-
         try:
             full.execute("SELECT count(*) FROM marketing_segment_member")  # the full refresh's snapshot
-            env = _env(incremental)
+            env = superuser_env(incremental)
             incremental.execute("UPDATE res_partner SET marketing_score = 5 WHERE id = %s", [ids["partner"]])
             env["marketing.segment"]._refresh_records("res.partner", [ids["partner"]])
-            thread = threading.Thread(target=run_full_refresh)
-            with mute_logger("odoo.sql_db"):  # PostgreSQL's refusal, logged by Odoo as a bad query
-                thread.start()
-                time.sleep(1.5)  # the full refresh waits for the segment's row
-                incremental.commit()
-                thread.join(timeout=60)
+            result = run_while_other_commits(
+                lambda env: env["marketing.segment"].browse(ids["segment"])._refresh(), full, incremental
+            )
         finally:
             incremental.close()
             full.close()
 
-        assert outcome.get("result") == "done", "the full refresh failed: %s" % outcome.get("result")
+        assert result == "done", "the full refresh failed: %s" % result
         with registry.cursor() as cr:
             cr.execute(
                 "SELECT partner_id FROM marketing_segment_member WHERE segment_id = %s AND date_exited IS NULL",

@@ -94,6 +94,7 @@ class Driver:
         self.hits = 0
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        urllib.request.install_opener(urllib.request.build_opener(NoRedirect))  # for urlopen, once
         self.threads = [threading.Thread(target=self.run, daemon=True) for _i in range(threads)]
         for thread in self.threads:
             thread.start()
@@ -115,8 +116,6 @@ class Driver:
             return 599
 
     def run(self):
-        opener = urllib.request.build_opener(NoRedirect)
-        urllib.request.install_opener(opener)
         while not (self.stop.is_set() and self.sink.arrivals.empty()):
             try:
                 recipient, pixel, links = self.sink.arrivals.get(timeout=0.5)
