@@ -12,6 +12,7 @@ the index is for.
 import argparse
 import datetime
 import statistics
+import time
 
 from bench_common import bench_mailing, log, timed
 
@@ -30,9 +31,18 @@ def ensure_traces(env, per_contact):
     existing = cr.fetchone()[0]
     if not existing:
         log("-- adding %d traces per contact (first run only)" % per_contact)
-        seconds, _r = timed(
-            lambda: cr.execute(
-                """INSERT INTO mailing_trace (trace_type, email, model, res_id, mass_mailing_id, trace_status,
+        # a bulk load: the indexes are built once afterwards rather than row by row
+        start = time.perf_counter()
+        cr.execute(
+            """SELECT i.indexname, i.indexdef FROM pg_indexes i
+                WHERE i.tablename = 'mailing_trace'
+                  AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conname = i.indexname)"""
+        )
+        indexes = cr.fetchall()
+        for name, _definition in indexes:
+            cr.execute('DROP INDEX "%s"' % name)
+        cr.execute(
+            """INSERT INTO mailing_trace (trace_type, email, model, res_id, mass_mailing_id, trace_status,
                                               sent_datetime, create_uid, create_date, write_uid, write_date)
                    SELECT 'mail', p.email, 'res.partner', p.id, %s,
                           (ARRAY['sent', 'sent', 'sent', 'open', 'open', 'reply', 'bounce', 'cancel'])[1 + n %% 8],
@@ -42,14 +52,16 @@ def ensure_traces(env, per_contact):
                           LATERAL (SELECT now() at time zone 'UTC'
                                           - ((n * 7919 + p.id) %% 525600) * interval '1 minute' AS d) moment
                     WHERE p.email LIKE 'bench-%%'""",
-                [mailing.id, per_contact],
-            )
+            [mailing.id, per_contact],
         )
+        for _name, definition in indexes:
+            cr.execute(definition)
         cr.execute("ANALYZE mailing_trace")
+        seconds = time.perf_counter() - start
         cr.commit()
         cr.execute("SELECT count(*) FROM mailing_trace WHERE mass_mailing_id = %s", [mailing.id])
         existing = cr.fetchone()[0]
-        log("   %d traces added in %.0f s" % (existing, seconds))
+        log("   %d traces added in %.0f s (indexes built after)" % (existing, seconds))
     cr.execute("SELECT count(*) FROM mailing_trace")
     return cr.fetchone()[0]
 

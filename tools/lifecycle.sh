@@ -23,6 +23,13 @@ assert not left, '%s marketing_ columns left on res_partner' % left
 env.cr.execute("select indexname from pg_indexes where tablename in ('mailing_trace', 'res_partner', 'crm_lead') and indexname like '%marketing%'")
 indexes = [row[0] for row in env.cr.fetchall()]
 assert not indexes, 'indexes left on Odoo tables: %s' % indexes
+# a trigger left on mailing_trace would make every status update fail once the queue table is gone
+env.cr.execute("select tgname from pg_trigger where not tgisinternal and tgname like 'marketing%'")
+triggers = [row[0] for row in env.cr.fetchall()]
+assert not triggers, 'triggers left: %s' % triggers
+env.cr.execute("select proname from pg_proc where proname like 'marketing%'")
+functions = [row[0] for row in env.cr.fetchall()]
+assert not functions, 'functions left: %s' % functions
 PY
 "$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "uninstall"
 

@@ -398,7 +398,7 @@ class MarketingScoreRule(models.Model):
 
         Contacts read their capped behaviour points from the temporary table; a
         lead reuses its contact's unless it has events of its own, which only
-        those leads pay for.
+        those leads pay for. Writing path only (it fills a temporary table).
         """
         profile = self._profile_parts(model_name, ids)
         profile = [
@@ -415,6 +415,21 @@ class MarketingScoreRule(models.Model):
                 WHERE e.lead_id IS NOT NULL AND (e.partner_id = l.partner_id) IS NOT TRUE %s""",
             SQL("AND e.lead_id = ANY(%s)", ids) if ids is not None else SQL(),
         )
+        if ids is None:
+            # every lead: find those with events of their own once (the statement needs them three
+            # times), and when there are none, skip their part altogether
+            cr = self.env.cr
+            cr.execute("CREATE TEMP TABLE IF NOT EXISTS marketing_score_own_leads (lead_id int) ON COMMIT DELETE ROWS")
+            cr.execute("TRUNCATE marketing_score_own_leads")
+            cr.execute(SQL("INSERT INTO marketing_score_own_leads %s", own_events))
+            if not cr.rowcount:
+                shared = SQL(
+                    "SELECT l.id, cp.points FROM crm_lead l"
+                    " JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id"
+                )
+                return SQL(" UNION ALL ").join([shared] + profile)
+            cr.execute("ANALYZE marketing_score_own_leads")
+            own_events = SQL("SELECT lead_id FROM marketing_score_own_leads")
         shared = SQL(
             """SELECT l.id, cp.points FROM crm_lead l
                  JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id

@@ -1,3 +1,4 @@
+import datetime
 import re
 from urllib.parse import urlparse
 
@@ -48,6 +49,28 @@ class TestRealMailingTracking(MarketingCommon, HttpCase):
     def _path(self, url):
         parsed = urlparse(url)
         return parsed.path
+
+    def test_status_written_in_sql_is_a_touchpoint_at_its_date(self):
+        """An import or Odoo's own SQL that opens a trace is tracked like the pixel, dated as stored."""
+        self._send()
+        trace = self.env["mailing.trace"].search(
+            [("mass_mailing_id", "=", self.mailing.id), ("res_id", "=", self.partner_bob.id)]
+        )
+        self.env.flush_all()
+        # writes that reach no tracked status queue nothing
+        self.env.cr.execute("UPDATE mailing_trace SET email = email WHERE id = %s", [trace.id])
+        self.env.cr.execute("UPDATE mailing_trace SET trace_status = 'error' WHERE id = %s", [trace.id])
+        self.assertFalse(self.env["marketing.event.queue"].search_count([]))
+        opened = datetime.datetime(2026, 3, 2, 21, 15)
+        self.env.cr.execute(
+            "UPDATE mailing_trace SET trace_status = 'open', open_datetime = %s WHERE id = %s", [opened, trace.id]
+        )
+        self.assertEqual(self.env["marketing.event.queue"].search_count([]), 1)
+        self._score()
+        opens = self.events_of(self.partner_bob, "email_open")
+        self.assertEqual(len(opens), 1)
+        self.assertEqual(opens.date, opened)
+        self.assertEqual(opens.mailing_id, self.mailing)
 
     def test_open_click_reply_move_scores_once(self):
         sent = self._send()
