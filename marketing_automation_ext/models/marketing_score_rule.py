@@ -13,6 +13,13 @@ from .marketing_event import CHANNELS, EVENT_TYPES
 
 _logger = logging.getLogger(__name__)
 
+# The full recompute (nightly, and after a rule change) goes this many contacts, with their leads,
+# per transaction: one transaction over the whole base would have to find a quiet spell as long
+# as the job (minutes at a few 100,000 records) in which nobody changes any contact or lead.
+RESCORE_CHUNK = 20000
+# the last contact id the pass in progress has rescored (0: no pass in progress)
+RESCORE_CURSOR = "marketing_automation_ext.rescore_after_id"
+
 SCORED_MODELS = [("res.partner", "Contact"), ("crm.lead", "Lead")]
 # Per scored model: its table, its column on marketing_score_line and history.
 # A rule's points from its uncapped total ``s.total``, capped in the direction of its sign.
@@ -144,14 +151,60 @@ class MarketingScoreRule(models.Model):
         return warm, hot
 
     @api.model
-    def _cron_rescore(self):
-        """Nightly: recompute every score with decay, in a few SQL statements, then every segment."""
-        run_batch_or_postpone(
-            self.env,
-            "marketing_automation_ext.ir_cron_marketing_rescore",
-            lambda: self.sudo()._rescore(reason=self.env._("Nightly recompute")),
-        )
+    def _cron_rescore(self, chunk_size=RESCORE_CHUNK):
+        """Nightly and after a rule change: recompute every score with decay, then every segment.
+
+        Run by the cron, each call rescores the next ``chunk_size`` contacts and their leads and
+        reports what remains (``_notify_progress``): the cron framework commits and calls again.
+        A chunk refused for another process's change is postponed (``run_batch_or_postpone``);
+        the pass resumes where it stopped. Called directly (demo data, tests), it does the whole
+        pass in the current transaction.
+        """
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        while True:
+            progress = self._rescore_next_chunk(chunk_size)
+            if progress is None:
+                return  # postponed
+            done, remaining = progress
+            if not remaining:
+                break
+            if in_cron:
+                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+                return
         self.env["marketing.segment"]._cron_refresh()
+
+    @api.model
+    def _rescore_next_chunk(self, chunk_size):
+        """Rescore the pass's next contacts and their leads, then the leads without a contact
+        last: ``(done, remaining)`` in contacts (the contactless leads count as one), or None
+        when postponed."""
+        cr = self.env.cr
+        params = self.env["ir.config_parameter"].sudo()
+        after = int(params.get_param(RESCORE_CURSOR, 0) or 0)
+        if after >= 0:
+            cr.execute("SELECT id FROM res_partner WHERE id > %s ORDER BY id LIMIT %s", [after, chunk_size])
+            partner_ids = [row[0] for row in cr.fetchall()]
+        else:
+            partner_ids = []  # -1: only the leads without a contact are left
+        if partner_ids:
+            cr.execute("SELECT id FROM crm_lead WHERE partner_id = ANY(%s)", [partner_ids])
+        else:
+            cr.execute("SELECT id FROM crm_lead WHERE partner_id IS NULL")
+        lead_ids = [row[0] for row in cr.fetchall()]
+        reason = self.env._("Nightly recompute")
+
+        def chunk():
+            self.sudo()._rescore(partner_ids=partner_ids, lead_ids=lead_ids, reason=reason, refresh_segments=False)
+            if not partner_ids:
+                params.set_param(RESCORE_CURSOR, 0)  # pass finished
+                return 1, 0
+            cr.execute("SELECT count(*) FROM res_partner WHERE id > %s", [partner_ids[-1]])
+            remaining = cr.fetchone()[0]
+            # in the chunk's savepoint: a rule saved meanwhile (which restarts the pass) wins
+            params.set_param(RESCORE_CURSOR, partner_ids[-1] if remaining else -1)
+            return len(partner_ids), remaining + 1
+
+        return run_batch_or_postpone(self.env, "marketing_automation_ext.ir_cron_marketing_rescore", chunk) or None
 
     def action_rescore_all(self):
         self.env["marketing.score.rule"].check_access("write")
@@ -204,7 +257,7 @@ class MarketingScoreRule(models.Model):
         )
 
     @api.model
-    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None, now=None):
+    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None, now=None, refresh_segments=True):
         """Recompute stored scores and grades; ``None`` ids mean every record.
 
         An empty set of ids means none of that model. ``reasons`` optionally maps
@@ -235,7 +288,7 @@ class MarketingScoreRule(models.Model):
                 continue
             ids = list(ids) if ids is not None else None
             self._apply_scores(model_name, ids, now, reason, (reasons or {}).get(model_name))
-            if ids is not None:
+            if ids is not None and refresh_segments:
                 # the records a new event touched may enter or leave segments
                 self.env["marketing.segment"]._refresh_records(model_name, ids)
         for model_name in TARGETS:
@@ -539,6 +592,8 @@ class MarketingScoreRule(models.Model):
     def _schedule_rescore(self):
         """Rules changed: let the scoring cron recompute everyone soon, off the request path."""
         cron = self.env.ref("marketing_automation_ext.ir_cron_marketing_rescore", raise_if_not_found=False)
+        # a pass in progress started with the old rules: start over
+        self.env["ir.config_parameter"].sudo().set_param(RESCORE_CURSOR, 0)
         if cron:
             cron.sudo()._trigger()
 

@@ -72,6 +72,55 @@ class TestScoring(MarketingCommon):
             self.env["marketing.score.rule"]._cron_rescore()
             self.assertEqual(self.partner_bob.marketing_score, 0)
 
+    def _stored_scores(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT 'p', id, marketing_score, marketing_grade FROM res_partner"
+            " UNION ALL SELECT 'l', id, marketing_score, marketing_grade FROM crm_lead ORDER BY 1, 2"
+        )
+        return self.env.cr.fetchall()
+
+    def test_nightly_pass_goes_in_chunks_and_ends_as_one_pass(self):
+        """Run by the cron, the recompute takes a few contacts (and their leads) per call and the
+        framework calls again until it is through; a rule saved mid-pass starts it over."""
+        Rule = self.env["marketing.score.rule"]
+        params = self.env["ir.config_parameter"].sudo()
+        self.env["crm.lead"].create({"name": "No contact yet", "expected_revenue": 50000})
+        self.record(self.partner_anna, "email_open")
+        self.record(self.partner_bob, "email_click")
+        Rule._rescore()
+        expected = self._stored_scores()
+        self.assertIn(12, [score for kind, _id, score, _grade in expected if kind == "l"])
+        self.env.cr.execute("UPDATE res_partner SET marketing_score = marketing_score + 3")
+        self.env.cr.execute("UPDATE crm_lead SET marketing_score = marketing_score + 3")
+        self.env.invalidate_all()
+        cron = self.env.ref("marketing_automation_ext.ir_cron_marketing_rescore")
+        progress = self.env["ir.cron.progress"].create({"cron_id": cron.id})
+        as_cron = Rule.with_context(ir_cron_progress_id=progress.id)
+        self.env.cr.execute("SELECT id FROM res_partner ORDER BY id")
+        partner_ids = [row[0] for row in self.env.cr.fetchall()]
+
+        as_cron._cron_rescore(chunk_size=10)
+        self.assertEqual(params.get_param("marketing_automation_ext.rescore_after_id"), str(partner_ids[9]))
+        self.assertEqual((progress.done, progress.remaining), (10, len(partner_ids) - 10 + 1))
+        self.assertNotEqual(self._stored_scores(), expected, "one call does one chunk")
+        # a rule saved now: the pass starts over with it
+        self.rule_click.points = 11
+        self.assertEqual(params.get_param("marketing_automation_ext.rescore_after_id"), "0")
+        self.rule_click.points = 10
+        calls = 0
+        while calls < 100:
+            calls += 1
+            as_cron._cron_rescore(chunk_size=10)
+            if params.get_param("marketing_automation_ext.rescore_after_id") == "0":
+                break
+        self.assertEqual(calls, -(-len(partner_ids) // 10) + 1, "one call per chunk, then the contactless leads")
+        self.assertEqual(self._stored_scores(), expected)
+        nightly = self.env["marketing.score.history"].search(
+            [("reason", "=", "Nightly recompute"), ("partner_id", "=", self.partner_anna.id)]
+        )
+        self.assertEqual(len(nightly), 1, "rescored once in the pass that finished")
+
     def test_incremental_equals_full(self):
         for partner, kind in [
             (self.partner_anna, "email_open"),
