@@ -295,39 +295,8 @@ def test_recommendations(registry):
         cr.rollback()
 
 
-def test_nightly_rescore(registry):
-    """The nightly recompute (one transaction: scores, then segments) killed after the scores were
-    rewritten: the restarted run leaves each score as one run gives it, with one history line."""
-    with registry.cursor() as cr:
-        env = _env(cr)
-        partners = _contacts(env)
-        for partner in partners[::2]:
-            env["marketing.event"].record_event("email_open", partner_id=partner.id)
-        cr.execute("UPDATE res_partner SET marketing_score = marketing_score + 7 WHERE id = ANY(%s)", [partners.ids])
-        ids = partners.ids
-    crash_then_restart(
-        'env["marketing.score.rule"]._cron_rescore() and False', "marketing.segment", "_cron_refresh", hold_at=1
-    )
-    with registry.cursor() as cr:
-        cr.execute(
-            "SELECT partner_id, count(*) FROM marketing_score_history WHERE partner_id = ANY(%s)"
-            " AND reason = 'Nightly recompute' GROUP BY 1",
-            [ids],
-        )
-        lines = dict(cr.fetchall())
-        assert set(lines) == set(ids) and set(lines.values()) == {1}, "one nightly history line per changed score"
-        cr.execute("SELECT id, marketing_score FROM res_partner WHERE id = ANY(%s) ORDER BY id", [ids])
-        scored = cr.fetchall()
-        _env(cr)["marketing.score.rule"]._rescore(partner_ids=set(ids), reason="check")
-        cr.execute("SELECT id, marketing_score FROM res_partner WHERE id = ANY(%s) ORDER BY id", [ids])
-        assert cr.fetchall() == scored
-        cr.rollback()
-
-
-def test_nightly_rescore_chunks(registry):
-    """The nightly recompute as the cron runs it, a chunk of contacts per transaction, killed in its
-    third chunk (two committed): the restarted worker resumes the pass; every score ends as one
-    run gives it, with one history line per changed score."""
+def _nightly_setup(registry):
+    """Test contacts, half of them opened, every score off by 7: what a nightly pass must mend."""
     with registry.cursor() as cr:
         env = _env(cr)
         env["ir.config_parameter"].set_param("marketing_automation_ext.rescore_after_id", 0)
@@ -336,11 +305,10 @@ def test_nightly_rescore_chunks(registry):
             env["marketing.event"].record_event("email_open", partner_id=partner.id)
         cr.execute("UPDATE res_partner SET marketing_score = marketing_score + 7 WHERE id = ANY(%s)", [partners.ids])
         cr.execute("SELECT count(*) FROM res_partner")
-        chunk = max(cr.fetchone()[0] // 5, 1)
-        ids = partners.ids
-    crash_then_restart(
-        'env["marketing.score.rule"]._rescore_next_chunk(%d)[1]' % chunk, "marketing.score.rule", "_rescore"
-    )
+        return partners.ids, cr.fetchone()[0]
+
+
+def _assert_nightly_done_once(registry, ids):
     with registry.cursor() as cr:
         cr.execute(
             "SELECT partner_id, count(*) FROM marketing_score_history WHERE partner_id = ANY(%s)"
@@ -357,3 +325,27 @@ def test_nightly_rescore_chunks(registry):
         cr.execute("SELECT id, marketing_score FROM res_partner WHERE id = ANY(%s) ORDER BY id", [ids])
         assert cr.fetchall() == scored
         cr.rollback()
+
+
+def test_nightly_rescore(registry):
+    """The nightly recompute called in one transaction (scores, then segments) killed after the
+    scores were rewritten: the restarted run leaves each score as one run gives it, with one history
+    line."""
+    ids, _count = _nightly_setup(registry)
+    crash_then_restart(
+        'env["marketing.score.rule"]._cron_rescore() and False', "marketing.segment", "_cron_refresh", hold_at=1
+    )
+    _assert_nightly_done_once(registry, ids)
+
+
+def test_nightly_rescore_chunks(registry):
+    """The nightly recompute as the cron runs it, a chunk of contacts per transaction, killed in its
+    third chunk (two committed): the restarted worker resumes the pass; every score ends as one
+    run gives it, with one history line per changed score."""
+    ids, count = _nightly_setup(registry)
+    crash_then_restart(
+        'env["marketing.score.rule"]._rescore_next_chunk(%d)[1]' % max(count // 5, 1),
+        "marketing.score.rule",
+        "_rescore",
+    )
+    _assert_nightly_done_once(registry, ids)
