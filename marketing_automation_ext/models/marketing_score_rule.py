@@ -33,6 +33,19 @@ TARGETS = {
 }
 
 
+def id_in(column, ids):
+    """SQL of ``column`` among ``ids``: a list of ids, or an SQL query selecting them (a nightly
+    chunk is a range: thousands of ids written out cost the planner more than the work)."""
+    if isinstance(ids, SQL):
+        return SQL("%s IN (%s)", column, ids)
+    return SQL("%s = ANY(%s)", column, list(ids))
+
+
+def many(ids):
+    """Whether ``ids`` (None: all) stands for many records."""
+    return ids is None or isinstance(ids, SQL) or len(ids) > 1000
+
+
 class MarketingScoreRule(models.Model):
     """A rule that gives points: to a record matching a domain (profile) or
     for each matching touchpoint in the event log (behaviour)."""
@@ -181,30 +194,37 @@ class MarketingScoreRule(models.Model):
         cr = self.env.cr
         params = self.env["ir.config_parameter"].sudo()
         after = int(params.get_param(RESCORE_CURSOR, 0) or 0)
+        last = None
         if after >= 0:
-            cr.execute("SELECT id FROM res_partner WHERE id > %s ORDER BY id LIMIT %s", [after, chunk_size])
-            partner_ids = [row[0] for row in cr.fetchall()]
-        else:
-            partner_ids = []  # -1: only the leads without a contact are left
-        if partner_ids:
-            cr.execute("SELECT id FROM crm_lead WHERE partner_id = ANY(%s)", [partner_ids])
-        else:
-            cr.execute("SELECT id FROM crm_lead WHERE partner_id IS NULL")
-        lead_ids = [row[0] for row in cr.fetchall()]
+            cr.execute(
+                "SELECT max(id) FROM (SELECT id FROM res_partner WHERE id > %s ORDER BY id LIMIT %s) chunk",
+                [after, chunk_size],
+            )
+            last = cr.fetchone()[0]
+        if last:
+            partner_ids = SQL("SELECT id FROM res_partner WHERE id > %s AND id <= %s", after, last)
+            lead_ids = SQL("SELECT id FROM crm_lead WHERE partner_id > %s AND partner_id <= %s", after, last)
+        else:  # -1: only the leads without a contact are left
+            partner_ids = []
+            lead_ids = SQL("SELECT id FROM crm_lead WHERE partner_id IS NULL")
         reason = self.env._("Nightly recompute")
 
         def chunk():
             self.sudo()._rescore(
                 partner_ids=partner_ids, lead_ids=lead_ids, reason=reason, now=now, refresh_segments=False
             )
-            if not partner_ids:
+            if not last:
                 params.set_param(RESCORE_CURSOR, 0)  # pass finished
                 return 1, 0
-            cr.execute("SELECT count(*) FROM res_partner WHERE id > %s", [partner_ids[-1]])
-            remaining = cr.fetchone()[0]
+            cr.execute(
+                "SELECT count(*) FILTER (WHERE id <= %s), count(*) FILTER (WHERE id > %s) FROM res_partner"
+                " WHERE id > %s",
+                [last, last, after],
+            )
+            done, remaining = cr.fetchone()
             # in the chunk's savepoint: a rule saved meanwhile (which restarts the pass) wins
-            params.set_param(RESCORE_CURSOR, partner_ids[-1] if remaining else -1)
-            return len(partner_ids), remaining + 1
+            params.set_param(RESCORE_CURSOR, last if remaining else -1)
+            return done, remaining + 1
 
         return run_batch_or_postpone(self.env, "marketing_automation_ext.ir_cron_marketing_rescore", chunk) or None
 
@@ -262,7 +282,8 @@ class MarketingScoreRule(models.Model):
     def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None, now=None, refresh_segments=True):
         """Recompute stored scores and grades; ``None`` ids mean every record.
 
-        An empty set of ids means none of that model. ``reasons`` optionally maps
+        Ids are a list or set, or an SQL query selecting them (see ``id_in``). An empty
+        set of ids means none of that model. ``reasons`` optionally maps
         model -> {str(id): [reason, event_id]} for the history lines. Costs a few
         statements whatever the number of records: behaviour sums per (contact,
         rule) are aggregated once into a temporary table, and leads reuse their
@@ -273,11 +294,18 @@ class MarketingScoreRule(models.Model):
         if partner_ids is not None and lead_ids is not None and not partner_ids and not lead_ids:
             return
         self.env.cr.execute("SET LOCAL jit = off")  # see marketing.segment._refresh
-        if partner_ids is None or lead_ids is None:
-            # whole-base aggregates: keep the hash tables in memory
+        if many(partner_ids) or many(lead_ids):
+            # whole-base or chunk aggregates: keep the hash tables in memory
             self.env.cr.execute("SET LOCAL work_mem = '64MB'")
         contacts = None
-        if partner_ids is not None and lead_ids is not None:
+        if isinstance(partner_ids, SQL) or isinstance(lead_ids, SQL):
+            contacts = SQL(
+                "SELECT partner_id FROM crm_lead WHERE %s AND partner_id IS NOT NULL",
+                id_in(SQL("id"), lead_ids or []),
+            )
+            if partner_ids:
+                contacts = SQL("%s UNION %s", SQL("(%s)", partner_ids), contacts)
+        elif partner_ids is not None and lead_ids is not None:
             contacts = set(partner_ids)
             if lead_ids:
                 self.env.cr.execute(
@@ -288,7 +316,8 @@ class MarketingScoreRule(models.Model):
         for model_name, ids in (("res.partner", partner_ids), ("crm.lead", lead_ids)):
             if ids is not None and not ids:
                 continue
-            ids = list(ids) if ids is not None else None
+            if ids is not None and not isinstance(ids, SQL):
+                ids = list(ids)
             self._apply_scores(model_name, ids, now, reason, (reasons or {}).get(model_name))
             if ids is not None and refresh_segments:
                 # the records a new event touched may enter or leave segments
@@ -328,7 +357,7 @@ class MarketingScoreRule(models.Model):
                 GROUP BY e.partner_id, r.id""",
             decayed=decayed,
             matches=matches,
-            scope=SQL("AND e.partner_id = ANY(%s)", list(contacts)) if contacts is not None else SQL(),
+            scope=SQL("AND %s", id_in(SQL("e.partner_id"), contacts)) if contacts is not None else SQL(),
         )
 
     @api.model
@@ -377,7 +406,7 @@ class MarketingScoreRule(models.Model):
                      JOIN marketing_score_rule r ON r.id = s.rule_id %(scope)s""",
                 sums=sums,
                 cap=cap,
-                scope=SQL("WHERE s.partner_id = ANY(%s)", ids) if ids is not None else SQL(),
+                scope=SQL("WHERE %s", id_in(SQL("s.partner_id"), ids)) if ids is not None else SQL(),
             )
         else:
             matches, decayed = self._behaviour_join(now)
@@ -406,12 +435,12 @@ class MarketingScoreRule(models.Model):
                 sums=sums,
                 lead_scope=SQL("WHERE l.id IN (%s)", lead_scope)
                 if lead_scope is not None
-                else SQL("WHERE l.id = ANY(%s)", ids)
+                else SQL("WHERE %s", id_in(SQL("l.id"), ids))
                 if ids is not None
                 else SQL(),
                 event_scope=SQL("AND e.lead_id IN (%s)", lead_scope)
                 if lead_scope is not None
-                else SQL("AND e.lead_id = ANY(%s)", ids)
+                else SQL("AND %s", id_in(SQL("e.lead_id"), ids))
                 if ids is not None
                 else SQL(),
             )
@@ -434,9 +463,11 @@ class MarketingScoreRule(models.Model):
             except ValidationError as error:
                 _logger.warning("Skipping score rule %s: %s", rule.id, error)
                 continue
-            if ids is not None:
+            if ids is not None and not isinstance(ids, SQL):
                 domain = expression.AND([domain, [("id", "in", ids)]])
             query = model._search(domain)
+            if isinstance(ids, SQL):
+                query.add_where(id_in(SQL.identifier(model._table, "id"), ids))
             parts.append(
                 SQL(
                     "SELECT matched.id, %s, %s::float8, 0, NULL::timestamp FROM (%s) matched",
@@ -462,17 +493,17 @@ class MarketingScoreRule(models.Model):
         if model_name == "res.partner":
             behaviour = SQL(
                 "SELECT partner_id, points FROM marketing_score_contact_points %s",
-                SQL("WHERE partner_id = ANY(%s)", ids) if ids is not None else SQL(),
+                SQL("WHERE %s", id_in(SQL("partner_id"), ids)) if ids is not None else SQL(),
             )
             return SQL(" UNION ALL ").join([behaviour] + profile)
         own_events = SQL(
             """SELECT DISTINCT e.lead_id FROM marketing_event e JOIN crm_lead l ON l.id = e.lead_id
                 WHERE e.lead_id IS NOT NULL AND (e.partner_id = l.partner_id) IS NOT TRUE %s""",
-            SQL("AND e.lead_id = ANY(%s)", ids) if ids is not None else SQL(),
+            SQL("AND %s", id_in(SQL("e.lead_id"), ids)) if ids is not None else SQL(),
         )
-        if ids is None:
-            # every lead: find those with events of their own once (the statement needs them three
-            # times), and when there are none, skip their part altogether
+        if many(ids):
+            # many leads (every lead, or a nightly chunk): find those with events of their own once
+            # (the statement needs them three times), and when there are none, skip their part
             cr = self.env.cr
             cr.execute("CREATE TEMP TABLE IF NOT EXISTS marketing_score_own_leads (lead_id int) ON COMMIT DELETE ROWS")
             cr.execute("TRUNCATE marketing_score_own_leads")
@@ -480,7 +511,8 @@ class MarketingScoreRule(models.Model):
             if not cr.rowcount:
                 shared = SQL(
                     "SELECT l.id, cp.points FROM crm_lead l"
-                    " JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id"
+                    " JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id %s",
+                    SQL("WHERE %s", id_in(SQL("l.id"), ids)) if ids is not None else SQL(),
                 )
                 return SQL(" UNION ALL ").join([shared] + profile)
             cr.execute("ANALYZE marketing_score_own_leads")
@@ -490,7 +522,7 @@ class MarketingScoreRule(models.Model):
                  JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id
                 WHERE l.id NOT IN (%s) %s""",
             own_events,
-            SQL("AND l.id = ANY(%s)", ids) if ids is not None else SQL(),
+            SQL("AND %s", id_in(SQL("l.id"), ids)) if ids is not None else SQL(),
         )
         own = SQL(
             "SELECT res_id, points FROM (%s) own_lines",
@@ -506,7 +538,7 @@ class MarketingScoreRule(models.Model):
         column = SQL.identifier(target["column"])
         warm, hot = self._thresholds()
         if ids is not None:
-            scope = SQL("WHERE t.id = ANY(%s)", ids)
+            scope = SQL("WHERE %s", id_in(SQL("t.id"), ids))
         else:
             scope = SQL("WHERE agg.res_id IS NOT NULL OR t.marketing_score <> 0")
         self.env.cr.execute(
