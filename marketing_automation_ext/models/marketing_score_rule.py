@@ -33,9 +33,22 @@ TARGETS = {
 }
 
 
+class IdRange:
+    """The ids above ``low`` up to ``high``: a nightly chunk of contacts, as a range (thousands
+    of ids written out cost the planner more than the work; a subquery may be joined badly)."""
+
+    def __init__(self, low, high):
+        self.low, self.high = low, high
+
+
+def is_query(ids):
+    return isinstance(ids, (SQL, IdRange))
+
+
 def id_in(column, ids):
-    """SQL of ``column`` among ``ids``: a list of ids, or an SQL query selecting them (a nightly
-    chunk is a range: thousands of ids written out cost the planner more than the work)."""
+    """SQL of ``column`` among ``ids``: a list of ids, an ``IdRange`` or an SQL query selecting them."""
+    if isinstance(ids, IdRange):
+        return SQL("(%s > %s AND %s <= %s)", column, ids.low, column, ids.high)
     if isinstance(ids, SQL):
         return SQL("%s IN (%s)", column, ids)
     return SQL("%s = ANY(%s)", column, list(ids))
@@ -43,7 +56,7 @@ def id_in(column, ids):
 
 def many(ids):
     """Whether ``ids`` (None: all) stands for many records."""
-    return ids is None or isinstance(ids, SQL) or len(ids) > 1000
+    return ids is None or is_query(ids) or len(ids) > 1000
 
 
 class MarketingScoreRule(models.Model):
@@ -202,16 +215,22 @@ class MarketingScoreRule(models.Model):
             )
             last = cr.fetchone()[0]
         if last:
-            partner_ids = SQL("SELECT id FROM res_partner WHERE id > %s AND id <= %s", after, last)
-            lead_ids = SQL("SELECT id FROM crm_lead WHERE partner_id > %s AND partner_id <= %s", after, last)
+            # these contacts, their leads, and their own behaviour sums only
+            partner_ids = contacts = IdRange(after, last)
+            lead_ids = SQL("SELECT id FROM crm_lead WHERE %s", id_in(SQL("partner_id"), partner_ids))
         else:  # -1: only the leads without a contact are left
-            partner_ids = []
+            partner_ids, contacts = [], []
             lead_ids = SQL("SELECT id FROM crm_lead WHERE partner_id IS NULL")
         reason = self.env._("Nightly recompute")
 
         def chunk():
             self.sudo()._rescore(
-                partner_ids=partner_ids, lead_ids=lead_ids, reason=reason, now=now, refresh_segments=False
+                partner_ids=partner_ids,
+                lead_ids=lead_ids,
+                reason=reason,
+                now=now,
+                refresh_segments=False,
+                contacts=contacts,
             )
             if not last:
                 params.set_param(RESCORE_CURSOR, 0)  # pass finished
@@ -279,11 +298,21 @@ class MarketingScoreRule(models.Model):
         )
 
     @api.model
-    def _rescore(self, partner_ids=None, lead_ids=None, reason=None, reasons=None, now=None, refresh_segments=True):
+    def _rescore(
+        self,
+        partner_ids=None,
+        lead_ids=None,
+        reason=None,
+        reasons=None,
+        now=None,
+        refresh_segments=True,
+        contacts=None,
+    ):
         """Recompute stored scores and grades; ``None`` ids mean every record.
 
-        Ids are a list or set, or an SQL query selecting them (see ``id_in``). An empty
-        set of ids means none of that model. ``reasons`` optionally maps
+        Ids are a list or set, an ``IdRange`` or an SQL query selecting them (see ``id_in``).
+        An empty set of ids means none of that model. ``contacts``: the contacts whose
+        behaviour sums the records need, when the caller knows them (else found here). ``reasons`` optionally maps
         model -> {str(id): [reason, event_id]} for the history lines. Costs a few
         statements whatever the number of records: behaviour sums per (contact,
         rule) are aggregated once into a temporary table, and leads reuse their
@@ -297,15 +326,9 @@ class MarketingScoreRule(models.Model):
         if many(partner_ids) or many(lead_ids):
             # whole-base or chunk aggregates: keep the hash tables in memory
             self.env.cr.execute("SET LOCAL work_mem = '64MB'")
-        contacts = None
-        if isinstance(partner_ids, SQL) or isinstance(lead_ids, SQL):
-            contacts = SQL(
-                "SELECT partner_id FROM crm_lead WHERE %s AND partner_id IS NOT NULL",
-                id_in(SQL("id"), lead_ids or []),
-            )
-            if partner_ids:
-                contacts = SQL("%s UNION %s", SQL("(%s)", partner_ids), contacts)
-        elif partner_ids is not None and lead_ids is not None:
+        if contacts is None and (is_query(partner_ids) or is_query(lead_ids)):
+            raise ValueError("records given by a query need their contacts given too")
+        if contacts is None and partner_ids is not None and lead_ids is not None:
             contacts = set(partner_ids)
             if lead_ids:
                 self.env.cr.execute(
@@ -316,7 +339,7 @@ class MarketingScoreRule(models.Model):
         for model_name, ids in (("res.partner", partner_ids), ("crm.lead", lead_ids)):
             if ids is not None and not ids:
                 continue
-            if ids is not None and not isinstance(ids, SQL):
+            if ids is not None and not is_query(ids):
                 ids = list(ids)
             self._apply_scores(model_name, ids, now, reason, (reasons or {}).get(model_name))
             if ids is not None and refresh_segments:
@@ -463,10 +486,10 @@ class MarketingScoreRule(models.Model):
             except ValidationError as error:
                 _logger.warning("Skipping score rule %s: %s", rule.id, error)
                 continue
-            if ids is not None and not isinstance(ids, SQL):
+            if ids is not None and not is_query(ids):
                 domain = expression.AND([domain, [("id", "in", ids)]])
             query = model._search(domain)
-            if isinstance(ids, SQL):
+            if is_query(ids):
                 query.add_where(id_in(SQL.identifier(model._table, "id"), ids))
             parts.append(
                 SQL(
