@@ -310,13 +310,14 @@ class MarketingScoreRule(models.Model):
     ):
         """Recompute stored scores and grades; ``None`` ids mean every record.
 
-        Ids are a list or set, an ``IdRange`` or an SQL query selecting them (see ``id_in``).
-        An empty set of ids means none of that model. ``contacts``: the contacts whose
-        behaviour sums the records need, when the caller knows them (else found here). ``reasons`` optionally maps
-        model -> {str(id): [reason, event_id]} for the history lines. Costs a few
-        statements whatever the number of records: behaviour sums per (contact,
-        rule) are aggregated once into a temporary table, and leads reuse their
-        contact's sums.
+        Ids are a list or set, an ``IdRange`` or an SQL query selecting them (see
+        ``id_in``); an empty set of ids means none of that model. ``contacts``: the
+        contacts whose behaviour sums the records need (required with queries, else
+        found here). ``reasons`` optionally maps model -> {str(id): [reason, event_id]}
+        for the history lines. Costs a few statements whatever the number of records:
+        behaviour sums per (contact, rule) are aggregated once into a temporary table,
+        and leads reuse their contact's sums. Records given by id enter or leave
+        segments at once unless ``refresh_segments`` is false.
         """
         self.env.flush_all()
         now = now or fields.Datetime.now()
