@@ -206,7 +206,10 @@ class MarketingScoreRule(models.Model):
         when postponed. ``now`` moves the decay's clock (benchmarks)."""
         cr = self.env.cr
         params = self.env["ir.config_parameter"].sudo()
-        after = int(params.get_param(RESCORE_CURSOR, 0) or 0)
+        try:
+            after = int(params.get_param(RESCORE_CURSOR, 0) or 0)
+        except ValueError:  # edited by hand in System Parameters: start the pass over
+            after = 0
         last = None
         if after >= 0:
             cr.execute(

@@ -85,12 +85,12 @@ class TestScoring(MarketingCommon):
         framework calls again until it is through; a rule saved mid-pass starts it over."""
         Rule = self.env["marketing.score.rule"]
         params = self.env["ir.config_parameter"].sudo()
-        self.env["crm.lead"].create({"name": "No contact yet", "expected_revenue": 50000})
+        orphan = self.env["crm.lead"].create({"name": "No contact yet", "expected_revenue": 50000})
         self.record(self.partner_anna, "email_open")
         self.record(self.partner_bob, "email_click")
         Rule._rescore()
         expected = self._stored_scores()
-        self.assertIn(12, [score for kind, _id, score, _grade in expected if kind == "l"])
+        self.assertIn(("l", orphan.id, 12, "cold"), expected, "a lead without a contact is scored too")
         self.env.cr.execute("UPDATE res_partner SET marketing_score = marketing_score + 3")
         self.env.cr.execute("UPDATE crm_lead SET marketing_score = marketing_score + 3")
         self.env.invalidate_all()
@@ -115,6 +115,10 @@ class TestScoring(MarketingCommon):
             if params.get_param("marketing_automation_ext.rescore_after_id") == "0":
                 break
         self.assertEqual(calls, -(-len(partner_ids) // 10) + 1, "one call per chunk, then the contactless leads")
+        # a cursor edited by hand into nonsense starts the pass over instead of failing the cron
+        params.set_param("marketing_automation_ext.rescore_after_id", "oops")
+        as_cron._cron_rescore(chunk_size=10)
+        self.assertEqual(params.get_param("marketing_automation_ext.rescore_after_id"), str(partner_ids[9]))
         self.assertEqual(self._stored_scores(), expected)
         nightly = self.env["marketing.score.history"].search(
             [("reason", "=", "Nightly recompute"), ("partner_id", "=", self.partner_anna.id)]
