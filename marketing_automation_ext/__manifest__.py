@@ -54,5 +54,6 @@
             "marketing_automation_ext/static/tests/tours/*.js",
         ],
     },
+    "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

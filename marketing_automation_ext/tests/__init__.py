@@ -26,3 +26,4 @@ from . import test_dynamic_content
 from . import test_attribution_math
 from . import test_dashboard
 from . import test_reporting_ui
+from . import test_install_hook
