@@ -251,13 +251,28 @@ class MarketingScoreRule(models.Model):
         return run_batch_or_postpone(self.env, "marketing_automation_ext.ir_cron_marketing_rescore", chunk) or None
 
     def action_rescore_all(self):
+        """Recompute every score now; on a base bigger than one nightly chunk, start the
+        cron's chunked pass instead (one request over the whole base would hold the user
+        for as long as it runs and be refused whenever anyone changes a contact meanwhile)."""
         self.env["marketing.score.rule"].check_access("write")
-        self.sudo()._rescore(reason=self.env._("Recomputed by %s", self.env.user.name))
+        self.env.cr.execute("SELECT count(*) FROM res_partner")
+        contacts = self.env.cr.fetchone()[0]
+        if contacts > RESCORE_CHUNK:
+            self.sudo()._schedule_rescore()
+            message = self.env._(
+                "Recomputing the scores of %(contacts)s contacts and their leads in the background, "
+                "%(chunk)s contacts at a time: they update within minutes.",
+                contacts=contacts,
+                chunk=RESCORE_CHUNK,
+            )
+        else:
+            self.sudo()._rescore(reason=self.env._("Recomputed by %s", self.env.user.name))
+            message = self.env._("Scores recomputed.")
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "message": self.env._("Scores recomputed."),
+                "message": message,
                 "type": "success",
                 "next": {"type": "ir.actions.act_window_close"},
             },

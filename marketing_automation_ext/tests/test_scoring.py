@@ -1,4 +1,5 @@
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -6,6 +7,7 @@ from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from ..models import marketing_score_rule as score_rule_module
 from .common import MarketingCommon
 
 
@@ -124,6 +126,34 @@ class TestScoring(MarketingCommon):
             [("reason", "=", "Nightly recompute"), ("partner_id", "=", self.partner_anna.id)]
         )
         self.assertEqual(len(nightly), 1, "rescored once in the pass that finished")
+
+    def test_recompute_button_goes_to_the_background_on_a_big_base(self):
+        Rule = self.env["marketing.score.rule"].with_user(self.user_ma_manager)
+        params = self.env["ir.config_parameter"].sudo()
+        cron = self.env.ref("marketing_automation_ext.ir_cron_marketing_rescore")
+        self.record(self.partner_anna, "email_open")
+        self.env["marketing.score.rule"]._rescore()
+        expected = self._stored_scores()
+        self.env.cr.execute("UPDATE res_partner SET marketing_score = marketing_score + 3")
+        self.env.invalidate_all()
+        stale = self._stored_scores()
+        # a base bigger than one chunk: the button starts the chunked pass and says so
+        params.set_param("marketing_automation_ext.rescore_after_id", 7)
+        self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]).unlink()
+        with patch.object(score_rule_module, "RESCORE_CHUNK", 5):
+            action = Rule.action_rescore_all()
+        self.assertIn("in the background", action["params"]["message"])
+        self.assertEqual(self._stored_scores(), stale, "nothing recomputed in the request")
+        self.assertEqual(params.get_param("marketing_automation_ext.rescore_after_id"), "0", "a fresh pass")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]), "the cron is called now")
+        self.env["marketing.score.rule"]._cron_rescore()
+        self.assertEqual(self._stored_scores(), expected)
+        # a base within one chunk (this one): recomputed in the request
+        self.env.cr.execute("UPDATE res_partner SET marketing_score = marketing_score + 3")
+        self.env.invalidate_all()
+        action = Rule.action_rescore_all()
+        self.assertEqual(action["params"]["message"], "Scores recomputed.")
+        self.assertEqual(self._stored_scores(), expected)
 
     def test_incremental_equals_full(self):
         for partner, kind in [
