@@ -7,6 +7,17 @@ def log(message):
     print(message, flush=True)
 
 
+def check_targets(checks):
+    """Print each (measure, ratio, target) against its target (issue 13, item 8) and exit 1 when
+    one is missed, after the whole table is printed: a benchmark fails when its guarantee breaks."""
+    missed = [(name, ratio, target) for name, ratio, target in checks if ratio > target]
+    for name, ratio, target in checks:
+        log("   target %-62s %.2f <= %.2f: %s" % (name, ratio, target, "MISSED" if ratio > target else "ok"))
+    log("targets: %s" % ("%d MISSED" % len(missed) if missed else "ok"))
+    if missed:
+        raise SystemExit(1)
+
+
 def timed(function):
     """(seconds, result) of calling ``function``."""
     start = time.perf_counter()

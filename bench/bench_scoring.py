@@ -23,7 +23,7 @@ import sys
 import time
 
 import requests
-from bench_common import sent_mailing
+from bench_common import check_targets, sent_mailing
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -462,6 +462,15 @@ def main():
         "lead, the ones it recomputes; the addon's per contact and lead, all of which it rescores); "
         "set_opened and /mail/track/<id>/<token>/blank.gif in a database without the addon."
     )
+    checks = [
+        ("full rescore per record, first run, %s" % state, (ours_s / all_records) / (odoo_s / pending), 1.2)
+        for state, ours_s, odoo_s in first
+    ]
+    checks += [
+        ("full rescore per record, next night", per_record_ours / per_lead_odoo, 1.0),
+        ("set_opened per event (median)", incr_addon / incr_base, 1.10),
+    ]
+    check_targets(checks)
 
 
 if __name__ == "__main__":

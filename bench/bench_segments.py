@@ -11,7 +11,7 @@ import argparse
 import datetime
 import statistics
 
-from bench_common import log, timed
+from bench_common import check_targets, log, timed
 
 import odoo
 from odoo import SUPERUSER_ID, api, fields
@@ -125,6 +125,12 @@ def main():
         "Odoo baseline: res.partner.search() of the same domain and engagement condition "
         "(marketing_event_ids any [...]), for all contacts and for one contact (interleaved with ours);"
         " the first build is also compared with a bare INSERT ... SELECT of the same member rows."
+    )
+    check_targets(
+        [
+            ("segment first build vs bare INSERT ... SELECT", build / floor, 1.5),
+            ("incremental refresh of one contact vs one-record search", incremental / single_search, 1.5),
+        ]
     )
 
 
