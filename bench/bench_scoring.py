@@ -261,10 +261,10 @@ def bench_own_touchpoints(env, now):
         """INSERT INTO marketing_event (event_type, channel, partner_id, lead_id, date, source_key,
                                         company_id, create_uid, create_date, write_uid, write_date)
            SELECT (ARRAY['email_open', 'email_click', 'activity_done'])[g],
-                  (ARRAY['email', 'email', NULL])[g], NULL, l.id,
+                  (ARRAY['email', 'email', 'crm'])[g], NULL, l.id,
                   now() - (random() * 60) * interval '1 day', 'bench-own:' || l.id || ':' || g, 1, 1, now(), 1, now()
              FROM crm_lead l CROSS JOIN generate_series(1, 3) g
-            WHERE l.id %% 10 = 0"""
+            WHERE l.id % 10 = 0"""
     )
     added = cr.rowcount
     cr.execute("ANALYZE marketing_event")
@@ -272,7 +272,7 @@ def bench_own_touchpoints(env, now):
     try:
         seconds, _r = timed(lambda: cron_pass(env, now=now))
     finally:
-        cr.execute("DELETE FROM marketing_event WHERE source_key LIKE 'bench-own:%%'")
+        cr.execute("DELETE FROM marketing_event WHERE source_key LIKE 'bench-own:%'")
         cr.commit()
     log("   addon full rescore, next night with %d touchpoints of one lead in ten: %.2f s" % (added, seconds))
     return seconds
