@@ -215,6 +215,12 @@ def cleanup(env, trigger_floor=None):
     start = time.perf_counter()
     cr.execute("SET LOCAL jit = off")
     if mailing_ids:
+        # the statuses the run's traces reached are queued as touchpoints (no cron drains them here)
+        cr.execute(
+            """DELETE FROM marketing_event_queue
+                WHERE trace_id IN (SELECT id FROM mailing_trace WHERE mass_mailing_id = ANY(%s))""",
+            [mailing_ids],
+        )
         cr.execute("DELETE FROM mailing_trace WHERE mass_mailing_id = ANY(%s)", [mailing_ids])
         # mail.mail _inherits mail.message: deleting the message cascades to the mail
         cr.execute(
