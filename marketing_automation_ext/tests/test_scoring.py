@@ -155,6 +155,23 @@ class TestScoring(MarketingCommon):
         self.assertEqual(action["params"]["message"], "Scores recomputed.")
         self.assertEqual(self._stored_scores(), expected)
 
+    def test_full_rescore_gives_the_planner_the_rules_as_they_are(self):
+        Rule = self.env["marketing.score.rule"]
+
+        def planned_rules():
+            self.env.cr.execute("EXPLAIN (FORMAT JSON) SELECT id FROM marketing_score_rule")
+            return self.env.cr.fetchone()[0][0]["Plan"]["Plan Rows"]
+
+        guessed = planned_rules()
+        Rule.create([{"name": "Read %d" % index, "event_type": "email_open", "points": 1} for index in range(7)])
+        Rule.flush_model()
+        self.env.cr.execute("SELECT count(*) FROM marketing_score_rule")
+        rules = self.env.cr.fetchone()[0]
+        self.assertNotEqual(guessed, rules)
+        Rule._cron_rescore()
+        # the planner's idea of the rules table is the rows there are, not a guess or an old count
+        self.assertEqual(planned_rules(), rules)
+
     def test_incremental_equals_full(self):
         for partner, kind in [
             (self.partner_anna, "email_open"),
