@@ -332,6 +332,14 @@ def ceiling_share(contact):
     return 1.0 / len(best) if contact.planted in best else 0.0
 
 
+PLANTED_KINDS = ("one habit", "one habit, changed months ago", "two habits", "two habits, changed months ago")
+
+
+def planted_kind(contact):
+    kind = "one habit" if len(contact.habits) == 1 else "two habits"
+    return kind + (", changed months ago" if contact.changed is not None else "")
+
+
 def distance(slot, other):
     gap = abs(slot - other) % SLOTS
     return min(gap, SLOTS - gap)
@@ -435,6 +443,7 @@ def run(args, scatter):
     confidence = dict.fromkeys(BUCKETS, 0.0)
     replay = {(bucket, within): [0.0] * 5 for bucket in BUCKETS for within in WITHIN}
     calibration = {bounds: [0, 0, 0] for bounds in CONFIDENCE_BINS}
+    by_kind = {}  # 5+ opens, by what was planted: [contacts, estimator exact, ceiling]
     company_moment = datetime(2025, 11, 25, COMPANY_HOUR, tzinfo=ZoneInfo(COMPANY_ZONE)).astimezone(UTC)
     for index, contact in enumerate(contacts):
         company_slot = send_time.local_slot(company_moment, contact.zone)
@@ -461,6 +470,11 @@ def run(args, scatter):
                 row = replay[bucket, within]
                 for position, chance in enumerate(chances[within]):
                     row[position] += chance
+        if contact.opened >= 5:
+            row = by_kind.setdefault(planted_kind(contact), [0, 0, 0.0])
+            row[0] += 1
+            row[1] += estimate.slot == contact.planted
+            row[2] += best_ceiling
         if contact.opened:
             for bounds, row in calibration.items():
                 if bounds[0] <= estimate.confidence < bounds[1]:
@@ -495,6 +509,18 @@ def run(args, scatter):
                     "%.2f" % (confidence[bucket] / count) if count and not near else "",
                 )
             )
+    print()
+    print("### 5+ opens, by what was planted (exact hour of the week)")
+    print()
+    print("| planted | contacts | share | estimator | knowing the habit reads (ceiling) |")
+    print("|---|---|---|---|---|")
+    with_five = counts["5+ opens"]
+    for kind in PLANTED_KINDS:
+        count, found_here, ceiling_here = by_kind.get(kind, (0, 0, 0.0))
+        print(
+            "| %s | %d | %s | %s | %s |"
+            % (kind, count, percent(count, with_five), percent(found_here, count), percent(ceiling_here, count))
+        )
     print()
     print("### Replay: expected open rate of one message by where it lands (planted behaviour)")
     print()
