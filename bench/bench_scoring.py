@@ -204,16 +204,21 @@ def checkpoint(env):
 CHECKPOINT_REFUSED = []
 
 
-def pack(env, table_names, fillfactor=100):
+def pack(env, table_names, fillfactor=100, in_id_order=False):
     """VACUUM FULL, every page filled to ``fillfactor`` percent: 100 is a table as a restore or a
     fresh import leaves it, no free space on any page; less is a table in daily use, where updates
-    and deletes left room on its pages (an update may then stay on its page: HOT)."""
+    and deletes left room on its pages (an update may then stay on its page: HOT). ``in_id_order``
+    rewrites the rows in id order (CLUSTER), as a fresh import lays them out; VACUUM FULL keeps the
+    order earlier updates left."""
     env.cr.commit()
     env.cr._cnx.autocommit = True
     try:
         for table in table_names:
             env.cr.execute("ALTER TABLE %s SET (fillfactor = %d)" % (table, fillfactor))
-            env.cr.execute("VACUUM FULL %s" % table)
+            if in_id_order:
+                env.cr.execute("CLUSTER %s USING %s_pkey" % (table, table))
+            else:
+                env.cr.execute("VACUUM FULL %s" % table)
             env.cr.execute("ALTER TABLE %s RESET (fillfactor)" % table)
             env.cr.execute("ANALYZE %s" % table)
     finally:
@@ -256,8 +261,14 @@ def cron_pass(env, now=None):
             return
 
 
-# The tables' states both first runs are measured in: packed, and with room on every page.
-TABLE_STATES = [("packed tables", 100), ("40% free on every page", 60)]
+# The tables' states both first runs are measured in, as (label, fillfactor, rows in id order).
+# Odoo's cron updates leads by lists of ids: with the rows in id order it walks the table in order
+# and runs about 1.5x faster than on rows that earlier updates moved (its own included).
+TABLE_STATES = [
+    ("packed tables, rows in id order", 100, True),
+    ("packed tables", 100, False),
+    ("40% free on every page", 60, False),
+]
 
 
 def bench_full_rescore(env, size, events):
@@ -270,15 +281,16 @@ def bench_full_rescore(env, size, events):
     )
     pending = pls_pending_leads(env)
     first = []
-    for state, fillfactor in TABLE_STATES:
+    for state, fillfactor, in_id_order in TABLE_STATES:
         # worst case, as on the first night: every stored score changes
         env.cr.execute("UPDATE res_partner SET marketing_score = 0 WHERE marketing_score <> 0")
         env.cr.execute("UPDATE crm_lead SET marketing_score = 0 WHERE marketing_score <> 0")
         env.cr.execute("DELETE FROM marketing_score_history")
-        pack(env, ["res_partner", "crm_lead", "marketing_score_history"], fillfactor)
+        pack(env, ["res_partner", "crm_lead"], fillfactor, in_id_order)
+        pack(env, ["marketing_score_history"])
         seconds_ours, _r = timed(lambda: cron_pass(env))
         log("   addon full rescore, first run (every score written), %s: %.2f s" % (state, seconds_ours))
-        pack(env, ["crm_lead"], fillfactor)
+        pack(env, ["crm_lead"], fillfactor, in_id_order)
         seconds_odoo, _r = timed(lambda: env["crm.lead"]._cron_update_automated_probabilities())
         env.cr.commit()
         log("   Odoo _cron_update_automated_probabilities, %s (%d leads): %.2f s" % (state, pending, seconds_odoo))
