@@ -38,13 +38,13 @@ odoo_bin -c "$CONF" -d "$DB" -i "$ADDONS" --stop-after-init --no-http --logfile 
     || die "reinstalling $ADDONS failed (log: $LOG)"
 "$ODOO_PYTHON" "$ROOT/tools/check_log.py" "$LOG" "reinstall"
 # the defaulted columns on res_partner and crm_lead came from the pre-init hook: their default for
-# the rows already there sits in the catalogue (atthasmissing), not in an UPDATE of every row
-filled=$(psql -X -d "$DB" -tAc "select a.attrelid::regclass || '.' || a.attname from pg_attribute a
-    where a.attrelid in ('res_partner'::regclass, 'crm_lead'::regclass)
-      and a.attname in ('marketing_score', 'marketing_grade', 'marketing_best_weekday')
-      and not (a.atthasmissing and not a.atthasdef)" | paste -sd' ' -)
-preset=$(psql -X -d "$DB" -tAc "select count(*) from pg_attribute where atthasmissing
-    and attrelid in ('res_partner'::regclass, 'crm_lead'::regclass) and attname like 'marketing\\_%'")
-[ "$preset" = 5 ] || die "expected the 5 defaulted columns added by the pre-init hook, found $preset"
-[ -z "$filled" ] || die "install filled these columns row by row (or left a default in the schema): $filled"
+# the rows already there sits in the catalogue (atthasmissing), not in an UPDATE of every row, and
+# no default is left in the schema (hooks.PRESET_COLUMNS)
+preset=$(psql -X -d "$DB" -tAc "select string_agg(name, ' ' order by name) from (
+    select attrelid::regclass || '.' || attname as name from pg_attribute
+     where atthasmissing and not atthasdef and attname like 'marketing\\_%'
+       and attrelid in ('res_partner'::regclass, 'crm_lead'::regclass)) preset")
+expected="crm_lead.marketing_grade crm_lead.marketing_score res_partner.marketing_best_weekday"
+expected="$expected res_partner.marketing_grade res_partner.marketing_score"
+[ "$preset" = "$expected" ] || die "reinstall: expected the pre-init hook's columns ($expected), found: $preset"
 echo "lifecycle ok: upgrade, uninstall and reinstall logged no warning or error"

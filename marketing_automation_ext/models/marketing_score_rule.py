@@ -347,7 +347,8 @@ class MarketingScoreRule(models.Model):
             self.env.cr.execute("SET LOCAL work_mem = '64MB'")
             # Autovacuum analyzes a table after 50 changes, which a rules table may never see: the
             # planner then guesses one matching rule and can loop over the touchpoints once per
-            # rule (2.7x slower at 100,000 contacts, bench/README.md). A few rows: a millisecond.
+            # rule (the contacts' sums 2.8x slower at 100,000 contacts, bench/README.md). A few
+            # rows: a millisecond.
             self.env.cr.execute("ANALYZE marketing_score_rule")
         if contacts is None and (is_query(partner_ids) or is_query(lead_ids)):
             raise ValueError("records given by a query need their contacts given too")

@@ -35,11 +35,12 @@ class TestInstallHook(TransactionCase):
         # a defaulted field added later without an entry would rewrite the table again on install
         self.assertEqual({(table, column) for table, column, *_rest in PRESET_COLUMNS}, self._defaulted_columns())
         tables = {"res_partner": self.env["res.partner"], "crm_lead": self.env["crm.lead"]}
-        for table, column, column_type, default, _label in PRESET_COLUMNS:
+        for table, column, column_type, default, label in PRESET_COLUMNS:
             model = tables[table]
             field = model._fields[column]
             self.assertEqual(field.column_type[0], column_type, column)
             self.assertEqual(field.convert_to_column_insert(field.default(model), model), default, column)
+            self.assertEqual(field.string, label, "the column's comment, as Odoo writes it")
 
     def test_hook_adds_columns_in_place_with_their_default(self):
         cr = self.env.cr
