@@ -41,17 +41,42 @@ class IdRange:
         self.low, self.high = low, high
 
 
+class LeadsOfContacts:
+    """The leads of the contacts in ``contacts`` (an ``IdRange``), or with None the leads without a
+    contact: a nightly chunk's leads. Filtered on each lead's own ``partner_id`` (``record_in``):
+    as a subquery of ids, the planner scanned every lead for each statement that used it."""
+
+    def __init__(self, contacts):
+        self.contacts = contacts
+
+    def where(self, alias):
+        partner = SQL.identifier(alias, "partner_id")
+        if self.contacts is None:
+            return SQL("%s IS NULL", partner)
+        return id_in(partner, self.contacts)
+
+
 def is_query(ids):
-    return isinstance(ids, (SQL, IdRange))
+    return isinstance(ids, (SQL, IdRange, LeadsOfContacts))
 
 
 def id_in(column, ids):
-    """SQL of ``column`` among ``ids``: a list of ids, an ``IdRange`` or an SQL query selecting them."""
+    """SQL of ``column`` among ``ids``: a list of ids, an ``IdRange``, ``LeadsOfContacts`` or an
+    SQL query selecting them."""
     if isinstance(ids, IdRange):
         return SQL("(%s > %s AND %s <= %s)", column, ids.low, column, ids.high)
+    if isinstance(ids, LeadsOfContacts):
+        return SQL("%s IN (SELECT id FROM crm_lead WHERE %s)", column, ids.where("crm_lead"))
     if isinstance(ids, SQL):
         return SQL("%s IN (%s)", column, ids)
     return SQL("%s = ANY(%s)", column, list(ids))
+
+
+def record_in(alias, ids):
+    """SQL of the record of table alias ``alias`` being among ``ids`` (see ``id_in``)."""
+    if isinstance(ids, LeadsOfContacts):
+        return ids.where(alias)
+    return id_in(SQL.identifier(alias, "id"), ids)
 
 
 def many(ids):
@@ -220,10 +245,10 @@ class MarketingScoreRule(models.Model):
         if last:
             # these contacts, their leads, and their own behaviour sums only
             partner_ids = contacts = IdRange(after, last)
-            lead_ids = SQL("SELECT id FROM crm_lead WHERE %s", id_in(SQL("partner_id"), partner_ids))
+            lead_ids = LeadsOfContacts(partner_ids)
         else:  # -1: only the leads without a contact are left
             partner_ids, contacts = [], []
-            lead_ids = SQL("SELECT id FROM crm_lead WHERE partner_id IS NULL")
+            lead_ids = LeadsOfContacts(None)
         reason = self.env._("Nightly recompute")
 
         def chunk():
@@ -333,8 +358,8 @@ class MarketingScoreRule(models.Model):
         contacts whose behaviour sums the records need (required with queries, else
         found here). ``reasons`` optionally maps model -> {str(id): [reason, event_id]}
         for the history lines. Costs a few statements whatever the number of records:
-        behaviour sums per (contact, rule) are aggregated once into a temporary table,
-        and leads reuse their contact's sums. Records given by id enter or leave
+        each contact's capped behaviour points are aggregated once into a temporary
+        table, and leads reuse their contact's points. Records given by id enter or leave
         segments at once unless ``refresh_segments`` is false.
         """
         self.env.flush_all()
@@ -409,7 +434,31 @@ class MarketingScoreRule(models.Model):
 
     @api.model
     def _fill_contact_sums(self, contacts, now):
-        """Uncapped behaviour sums per (contact, rule) into the session's temporary table."""
+        """Capped behaviour points per contact into the session's temporary table: a lead without
+        touchpoints of its own scores the same. The per-rule sums are aggregated on the way and
+        not stored: only leads with touchpoints of their own need them (``_fill_rule_sums``)."""
+        cr = self.env.cr
+        cr.execute(
+            """CREATE TEMP TABLE IF NOT EXISTS marketing_score_contact_points (partner_id int, points float8)
+               ON COMMIT DELETE ROWS"""
+        )
+        cr.execute("TRUNCATE marketing_score_contact_points")
+        cr.execute(
+            SQL(
+                """INSERT INTO marketing_score_contact_points
+                   SELECT s.partner_id, SUM(%s) FROM (%s) s(partner_id, rule_id, total, n, last_date)
+                     JOIN marketing_score_rule r ON r.id = s.rule_id
+                    GROUP BY s.partner_id""",
+                CAPPED,
+                self._contact_sums_query(contacts, now),
+            )
+        )
+        cr.execute("ANALYZE marketing_score_contact_points")
+
+    @api.model
+    def _fill_rule_sums(self, contacts, now):
+        """Uncapped behaviour sums per (contact, rule) of ``contacts`` (SQL selecting their ids) into
+        the session's temporary table, which ``_lines_query`` reads."""
         cr = self.env.cr
         cr.execute(
             """CREATE TEMP TABLE IF NOT EXISTS marketing_score_contact_sum (
@@ -419,28 +468,12 @@ class MarketingScoreRule(models.Model):
         cr.execute("TRUNCATE marketing_score_contact_sum")
         cr.execute(SQL("INSERT INTO marketing_score_contact_sum %s", self._contact_sums_query(contacts, now)))
         cr.execute("ANALYZE marketing_score_contact_sum")
-        # capped behaviour points per contact: a lead without events of its own scores the same
-        cr.execute(
-            """CREATE TEMP TABLE IF NOT EXISTS marketing_score_contact_points (partner_id int, points float8)
-               ON COMMIT DELETE ROWS"""
-        )
-        cr.execute("TRUNCATE marketing_score_contact_points")
-        cr.execute(
-            SQL(
-                """INSERT INTO marketing_score_contact_points
-                   SELECT s.partner_id, SUM(%s) FROM marketing_score_contact_sum s
-                     JOIN marketing_score_rule r ON r.id = s.rule_id
-                    GROUP BY s.partner_id""",
-                CAPPED,
-            )
-        )
-        cr.execute("ANALYZE marketing_score_contact_points")
 
     @api.model
     def _lines_query(self, model_name, ids, now, lead_scope=None, profile=True, sums=None):
         """SQL of (res_id, rule_id, points, n, last_date): every rule's points for each record.
 
-        Needs ``_fill_contact_sums`` to cover the contacts concerned. ``lead_scope``
+        Needs ``_fill_rule_sums`` to cover the contacts concerned. ``lead_scope``
         (SQL selecting lead ids) narrows the behaviour part for leads instead of ``ids``;
         ``sums`` (SQL) replaces the temporary table, for read-only transactions.
         """
@@ -482,12 +515,12 @@ class MarketingScoreRule(models.Model):
                 sums=sums,
                 lead_scope=SQL("WHERE l.id IN (%s)", lead_scope)
                 if lead_scope is not None
-                else SQL("WHERE %s", id_in(SQL("l.id"), ids))
+                else SQL("WHERE %s", record_in("l", ids))
                 if ids is not None
                 else SQL(),
                 event_scope=SQL("AND e.lead_id IN (%s)", lead_scope)
                 if lead_scope is not None
-                else SQL("AND %s", id_in(SQL("e.lead_id"), ids))
+                else SQL("AND %s", record_in("l", ids))
                 if ids is not None
                 else SQL(),
             )
@@ -514,7 +547,7 @@ class MarketingScoreRule(models.Model):
                 domain = expression.AND([domain, [("id", "in", ids)]])
             query = model._search(domain)
             if is_query(ids):
-                query.add_where(id_in(SQL.identifier(model._table, "id"), ids))
+                query.add_where(record_in(model._table, ids))
             parts.append(
                 SQL(
                     "SELECT matched.id, %s, %s::float8, 0, NULL::timestamp FROM (%s) matched",
@@ -531,7 +564,8 @@ class MarketingScoreRule(models.Model):
 
         Contacts read their capped behaviour points from the temporary table; a
         lead reuses its contact's unless it has events of its own, which only
-        those leads pay for. Writing path only (it fills a temporary table).
+        those leads (and their contacts' sums per rule) pay for. Writing path
+        only (it fills temporary tables).
         """
         profile = self._profile_parts(model_name, ids)
         profile = [
@@ -543,11 +577,22 @@ class MarketingScoreRule(models.Model):
                 SQL("WHERE %s", id_in(SQL("partner_id"), ids)) if ids is not None else SQL(),
             )
             return SQL(" UNION ALL ").join([behaviour] + profile)
-        own_events = SQL(
-            """SELECT DISTINCT e.lead_id FROM marketing_event e JOIN crm_lead l ON l.id = e.lead_id
-                WHERE e.lead_id IS NOT NULL AND (e.partner_id = l.partner_id) IS NOT TRUE %s""",
-            SQL("AND %s", id_in(SQL("e.lead_id"), ids)) if ids is not None else SQL(),
-        )
+        if ids is None:
+            own_events = SQL(
+                """SELECT DISTINCT e.lead_id FROM marketing_event e JOIN crm_lead l ON l.id = e.lead_id
+                    WHERE e.lead_id IS NOT NULL AND (e.partner_id = l.partner_id) IS NOT TRUE"""
+            )
+        else:
+            # one index probe per lead (LIMIT keeps it a nested loop): a merge join walked the
+            # events' lead index from its start, longer for each later chunk of the nightly pass
+            own_events = SQL(
+                """SELECT l.id FROM crm_lead l,
+                          LATERAL (SELECT 1 FROM marketing_event e
+                                    WHERE e.lead_id = l.id AND (e.partner_id = l.partner_id) IS NOT TRUE
+                                    LIMIT 1) own
+                    WHERE %s""",
+                record_in("l", ids),
+            )
         if many(ids):
             # many leads (every lead, or a nightly chunk): find those with events of their own once
             # (the statement needs them three times), and when there are none, skip their part
@@ -559,17 +604,21 @@ class MarketingScoreRule(models.Model):
                 shared = SQL(
                     "SELECT l.id, cp.points FROM crm_lead l"
                     " JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id %s",
-                    SQL("WHERE %s", id_in(SQL("l.id"), ids)) if ids is not None else SQL(),
+                    SQL("WHERE %s", record_in("l", ids)) if ids is not None else SQL(),
                 )
                 return SQL(" UNION ALL ").join([shared] + profile)
             cr.execute("ANALYZE marketing_score_own_leads")
             own_events = SQL("SELECT lead_id FROM marketing_score_own_leads")
+        # their contacts' sums per rule, to add the leads' own touchpoints to before capping
+        self._fill_rule_sums(
+            SQL("SELECT partner_id FROM crm_lead WHERE id IN (%s) AND partner_id IS NOT NULL", own_events), now
+        )
         shared = SQL(
             """SELECT l.id, cp.points FROM crm_lead l
                  JOIN marketing_score_contact_points cp ON cp.partner_id = l.partner_id
                 WHERE l.id NOT IN (%s) %s""",
             own_events,
-            SQL("AND %s", id_in(SQL("l.id"), ids)) if ids is not None else SQL(),
+            SQL("AND %s", record_in("l", ids)) if ids is not None else SQL(),
         )
         own = SQL(
             "SELECT res_id, points FROM (%s) own_lines",
@@ -584,10 +633,18 @@ class MarketingScoreRule(models.Model):
         table = SQL.identifier(target["table"])
         column = SQL.identifier(target["column"])
         warm, hot = self._thresholds()
+        if reasons:
+            line_reason = SQL("COALESCE(%s::jsonb -> id::text ->> 0, %s)", json.dumps(reasons), reason or None)
+            line_event = SQL("(%s::jsonb -> id::text ->> 1)::int", json.dumps(reasons))
+        else:  # the nightly pass: one reason for all
+            line_reason, line_event = SQL("%s", reason or None), SQL("NULL::int")
         if ids is not None:
-            scope = SQL("WHERE %s", id_in(SQL("t.id"), ids))
+            scope = SQL("WHERE %s", record_in("t", ids))
+            # the same filter on the updated table lets the planner read only these rows there too
+            target_scope = SQL("AND %s", record_in("t", ids))
         else:
             scope = SQL("WHERE agg.res_id IS NOT NULL OR t.marketing_score <> 0")
+            target_scope = SQL()
         self.env.cr.execute(
             SQL(
                 """WITH agg AS (
@@ -605,23 +662,22 @@ class MarketingScoreRule(models.Model):
                                                      ELSE 'cold' END,
                               marketing_score_date = %(now)s
                          FROM fresh
-                        WHERE t.id = fresh.id AND t.marketing_score IS DISTINCT FROM fresh.score
+                        WHERE t.id = fresh.id AND t.marketing_score IS DISTINCT FROM fresh.score %(target_scope)s
                     RETURNING t.id, fresh.old_score, fresh.score
                    )
                    INSERT INTO marketing_score_history (%(column)s, date, old_score, score, reason, event_id)
-                   SELECT id, %(now)s, COALESCE(old_score, 0), score,
-                          COALESCE(%(reasons)s::jsonb -> id::text ->> 0, %(reason)s),
-                          (%(reasons)s::jsonb -> id::text ->> 1)::int
+                   SELECT id, %(now)s, COALESCE(old_score, 0), score, %(line_reason)s, %(line_event)s
                      FROM changed""",
                 lines=self._scores_query(model_name, ids, now),
                 table=table,
                 column=column,
                 scope=scope,
+                target_scope=target_scope,
                 hot=hot,
                 warm=warm,
                 now=now,
-                reason=reason or None,
-                reasons=json.dumps(reasons or {}),
+                line_reason=line_reason,
+                line_event=line_event,
             )
         )
 

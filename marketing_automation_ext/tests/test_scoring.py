@@ -202,6 +202,12 @@ class TestScoring(MarketingCommon):
         self.assertEqual(full[("crm.lead", lead_bob.id)], 12 + 10 + 5 + 20)
         self.assertEqual(full[("crm.lead", lead_orphan.id)], 12 + 10 + 5)
         self.assertEqual(full[("crm.lead", self.lead_anna.id)], 12 + 5 + 20 + 20)
+        # the nightly pass, a few contacts and their leads at a time, then the contactless leads
+        self.env.cr.execute("UPDATE res_partner SET marketing_score = 0")
+        self.env.cr.execute("UPDATE crm_lead SET marketing_score = 0")
+        self.env.invalidate_all()
+        self.env["marketing.score.rule"]._cron_rescore(chunk_size=2)
+        self.assertEqual({(rec._name, rec.id): rec.marketing_score for rec in records}, full)
         # the breakdown a user reads adds up to the stored score
         for rec in records:
             total = sum(points for points, _events in self.breakdown(rec).values())
