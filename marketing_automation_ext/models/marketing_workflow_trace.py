@@ -327,7 +327,7 @@ class MarketingWorkflowTrace(models.Model):
         self.env.cr.execute(
             SQL(
                 """SELECT t.id, %(address)s, %(listed)s, %(bounced)s,
-                          COALESCE((SELECT tz FROM res_partner WHERE id = %(partner)s), %(default_tz)s)
+                          COALESCE((SELECT tz FROM res_partner WHERE id = %(partner)s), %(default_tz)s), p.is_test
                      FROM marketing_workflow_trace t
                      JOIN marketing_workflow_participant p ON p.id = t.participant_id
                      JOIN %(table)s r ON r.id = p.res_id
@@ -343,7 +343,7 @@ class MarketingWorkflowTrace(models.Model):
         )
         rows = self.env.cr.fetchall()
         rejected, held, allowed = {}, {}, []
-        for trace_id, address_value, is_listed, is_bounced, tz in rows:
+        for trace_id, address_value, is_listed, is_bounced, tz, is_test in rows:
             if not address_value:
                 rejected[trace_id] = (
                     self.env._("No email address") if channel == "email" else self.env._("No mobile number")
@@ -352,7 +352,7 @@ class MarketingWorkflowTrace(models.Model):
                 rejected[trace_id] = self.env._("Blacklisted / opted out")
             elif is_bounced:
                 rejected[trace_id] = self.env._("Address bounces")
-            elif workflow.quiet_hours:
+            elif workflow.quiet_hours and not is_test:  # quiet hours spare recipients, not a marketer's test
                 allowed_at = next_allowed_time(now, tz, workflow.quiet_start, workflow.quiet_end)
                 if allowed_at > now:
                     held[trace_id] = (allowed_at, self.env._("Held back: quiet hours"))
@@ -420,12 +420,13 @@ class MarketingWorkflowTrace(models.Model):
         return room
 
     def _hold_quiet_hours(self, now):
-        """'At the next allowed send time': hold traces whose contact is in quiet hours; returns the rest."""
+        """'At the next allowed send time': hold traces whose contact is in quiet hours; returns the rest
+        (a test run is not held: the marketer who started it wants to see the step now)."""
         workflow = self.workflow_id[:1]
         if not workflow.quiet_hours:
             return self
         held = self.browse()
-        for trace in self:
+        for trace in self.filtered(lambda trace: not trace.participant_id.is_test):
             participant = trace.participant_id
             tz = participant.partner_id.tz or workflow.user_id.tz or "UTC"
             allowed_at = next_allowed_time(now, tz, workflow.quiet_start, workflow.quiet_end)

@@ -470,6 +470,32 @@ class TestJourneySafety(WorkflowCommon):
             self.run_journeys()
         self.assertEqual(held.state, "processed")
 
+    def test_a_test_run_is_not_held_by_quiet_hours(self):
+        """Quiet hours spare the recipients; a marketer testing a journey at night sees the message go."""
+        self.workflow.quiet_hours = True  # 21:00 → 08:00
+        wait = self.Step.create(
+            {
+                "name": "At a good hour",
+                "workflow_id": self.workflow.id,
+                "parent_id": self.step.id,
+                "action_type": "activity",
+                "wait_send_time": True,
+                "activity_summary": "Call",
+            }
+        )
+        tokyo = self.env["res.partner"].create({"name": "Tokyo", "email": "tokyo@example.com", "tz": "Asia/Tokyo"})
+        with freeze_time(datetime(2026, 3, 2, 14, 0)):  # 23:00 in Tokyo
+            self.workflow.enrol(tokyo.ids, test=True)
+            with self.mock_mail_gateway():
+                self.run_journeys()
+            self.run_journeys()
+        participant = self.workflow.participant_ids.filtered(lambda p: p.res_id == tokyo.id)
+        self.assertTrue(participant.is_test)
+        by_step = {trace.step_id: trace for trace in participant.trace_ids}
+        self.assertEqual(by_step[self.step].state, "processed", "sent at 23:00 in Tokyo: it is a test")
+        self.assertEqual(by_step[wait].state, "processed", "nor is a step that waits for the send time held")
+        self.assertFalse(by_step[wait].note)
+
     def test_frequency_cap_across_mass_mailings(self):
         self.env["res.config.settings"].create({"marketing_frequency_cap": 1, "marketing_frequency_days": 7}).execute()
         newsletter = self.env["mailing.mailing"].create(
