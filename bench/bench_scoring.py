@@ -23,7 +23,7 @@ import sys
 import time
 
 import requests
-from bench_common import bench_mailing, check_targets, sent_mailing
+from bench_common import bench_mailing, check_targets, log, sent_mailing, timed
 from psycopg2.errors import InsufficientPrivilege
 
 import odoo
@@ -42,10 +42,6 @@ EVENT_TYPES = [
     ("page_view", "web"),
     ("form_submit", "web"),
 ]
-
-
-def log(message):
-    print(message, flush=True)
 
 
 def columns(cr, table):
@@ -175,12 +171,6 @@ def match_trace_counts(env_addon, env_base):
         smaller.cr.execute("ANALYZE mailing_trace")
         smaller.cr.commit()
     log("   mailing traces: %d in each database (%d added to the smaller)" % (max(counts), missing))
-
-
-def timed(function):
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
 
 
 def checkpoint(env):
