@@ -353,14 +353,14 @@ class MarketingScoreRule(models.Model):
     ):
         """Recompute stored scores and grades; ``None`` ids mean every record.
 
-        Ids are a list or set, an ``IdRange`` or an SQL query selecting them (see
-        ``id_in``); an empty set of ids means none of that model. ``contacts``: the
+        Ids are a list or set, an ``IdRange``, ``LeadsOfContacts`` or an SQL query
+        selecting them (see ``id_in``); an empty set of ids means none of that model. ``contacts``: the
         contacts whose behaviour sums the records need (required with queries, else
         found here). ``reasons`` optionally maps model -> {str(id): [reason, event_id]}
         for the history lines. Costs a few statements whatever the number of records:
         each contact's capped behaviour points are aggregated once into a temporary
-        table, and leads reuse their contact's points. Records given by id enter or leave
-        segments at once unless ``refresh_segments`` is false.
+        table, and leads reuse their contact's points. Records given by a list of ids enter
+        or leave segments at once unless ``refresh_segments`` is false.
         """
         self.env.flush_all()
         now = now or fields.Datetime.now()
@@ -377,6 +377,9 @@ class MarketingScoreRule(models.Model):
             self.env.cr.execute("ANALYZE marketing_score_rule")
         if contacts is None and (is_query(partner_ids) or is_query(lead_ids)):
             raise ValueError("records given by a query need their contacts given too")
+        if refresh_segments and (is_query(partner_ids) or is_query(lead_ids)):
+            # segments are refreshed record by record, from a list (the nightly pass refreshes them all)
+            raise ValueError("records given by a query are rescored with refresh_segments=False")
         if contacts is None and partner_ids is not None and lead_ids is not None:
             contacts = set(partner_ids)
             if lead_ids:

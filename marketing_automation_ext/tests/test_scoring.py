@@ -155,6 +155,24 @@ class TestScoring(MarketingCommon):
         self.assertEqual(action["params"]["message"], "Scores recomputed.")
         self.assertEqual(self._stored_scores(), expected)
 
+    def test_records_given_by_a_query_say_what_they_need(self):
+        Rule = self.env["marketing.score.rule"]
+        chunk = score_rule_module.IdRange(0, self.partner_anna.id)
+        with self.assertRaisesRegex(ValueError, "need their contacts"):
+            Rule._rescore(partner_ids=chunk, lead_ids=[])
+        with self.assertRaisesRegex(ValueError, "refresh_segments=False"):
+            Rule._rescore(partner_ids=chunk, lead_ids=score_rule_module.LeadsOfContacts(chunk), contacts=chunk)
+        self.record(self.partner_anna, "email_open")
+        self.env.cr.execute("UPDATE res_partner SET marketing_score = 0 WHERE id = %s", [self.partner_anna.id])
+        self.env.invalidate_all()
+        Rule._rescore(
+            partner_ids=chunk,
+            lead_ids=score_rule_module.LeadsOfContacts(chunk),
+            contacts=chunk,
+            refresh_segments=False,
+        )
+        self.assertEqual(self.partner_anna.marketing_score, 7 + 5, "job position and the open")
+
     def test_full_rescore_gives_the_planner_the_rules_as_they_are(self):
         Rule = self.env["marketing.score.rule"]
 
