@@ -45,6 +45,8 @@ CONDITION_CHANNELS = {
 }
 # the actions that send a message (retried on a passing delivery failure)
 MESSAGE_ACTIONS = ("email", "sms", "best_channel")
+# actions that update the participant's own row (its tags, fields, salesperson, score)
+RECORD_WRITING_ACTIONS = ("assign", "tag_add", "tag_remove", "write", "server_action", "touchpoint")
 FREQUENCY_DEFER = timedelta(hours=6)
 # mailing.trace statuses: the gateway took the message / it failed before delivery
 DELIVERED_STATUSES = ("pending", "process", "sent", "open", "reply")
@@ -142,8 +144,51 @@ class MarketingWorkflowTrace(models.Model):
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         if ids:
-            self.browse(ids)._process(now)
+            self.browse(ids)._lock_written_records(now)._process(now)
         return len(ids)
+
+    def _lock_written_records(self, now):
+        """Lock the records these traces' steps will write; returns the traces whose records are locked or need none.
+
+        With several workers, a scoring or recommendation batch can change a contact between this
+        transaction's snapshot and the step's write; PostgreSQL then refuses the write, Odoo logs it
+        as a bad query and the step is postponed. Locked here, right after the claim, the records stay
+        ours until the batch commits. A record changed since the snapshot, or held by another process
+        now, is found without a logged error, and its traces are postponed.
+        """
+        writing = self.filtered(lambda t: t.step_id.action_type in RECORD_WRITING_ACTIONS)
+        blocked = self.browse()
+        for model_name in set(writing.workflow_id.mapped("model_name")):
+            traces = writing.filtered(lambda t, m=model_name: t.workflow_id.model_name == m)
+            table = SQL.identifier(self.env[model_name]._table)
+            res_ids = sorted(set(traces.participant_id.mapped("res_id")))
+            self.env.cr.execute(SQL("SELECT id FROM %s WHERE id = ANY(%s)", table, res_ids))
+            existing = {row[0] for row in self.env.cr.fetchall()}  # a deleted record is rejected later
+            unlocked = existing - self._lock_rows(table, res_ids)
+            blocked |= traces.filtered(lambda t, u=unlocked: t.participant_id.res_id in u)
+        if blocked:
+            blocked._postpone(now)
+        return self - blocked
+
+    def _lock_rows(self, table, res_ids):
+        """The ids among ``res_ids`` this transaction could lock (FOR NO KEY UPDATE), without waiting or logging."""
+
+        def lock(ids):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL("SELECT id FROM %s WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED", table, ids),
+                        log_exceptions=False,
+                    )
+                    return {row[0] for row in self.env.cr.fetchall()}
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                return None
+
+        locked = lock(res_ids)
+        if locked is not None:
+            return locked
+        # some row changed since this transaction's snapshot: which ones, one at a time
+        return {res_id for res_id in res_ids if lock([res_id])}
 
     def _process(self, now):
         """Run these traces (already claimed): per step, decide the branch, act, schedule what follows."""
@@ -210,6 +255,10 @@ class MarketingWorkflowTrace(models.Model):
         if not isinstance(error, PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
             self._set_state("error", _message(error), now)
             return
+        self._postpone(now)
+
+    def _postpone(self, now):
+        """Run again after ``CONCURRENCY_RETRY_DELAY``: another process was changing the record."""
         self.env.cr.execute(
             "UPDATE marketing_workflow_trace SET schedule_date = %s, note = %s WHERE id = ANY(%s)",
             [now + CONCURRENCY_RETRY_DELAY, self.env._("Postponed: the record was being changed elsewhere."), self.ids],
