@@ -398,6 +398,8 @@ class MarketingWorkflow(models.Model):
         enrolled, _scheduled = self.env.cr.fetchone()
         if enrolled:
             self.env["marketing.workflow.participant"].invalidate_model()
+            self.invalidate_recordset(["participant_ids"])
+            self.env["marketing.workflow.trace"]._forget_inserted_traces()
         return enrolled
 
     def _enrol_audience(self, now=None):

@@ -474,15 +474,18 @@ class MarketingWorkflowTrace(models.Model):
         workflow = self.workflow_id[:1]
         if not workflow.quiet_hours:
             return self
-        held = self.browse()
+        allowed_in_zone, held = {}, {}
         for trace in self.filtered(lambda trace: not trace.participant_id.is_test):
-            participant = trace.participant_id
-            tz = participant.partner_id.tz or workflow.user_id.tz or "UTC"
-            allowed_at = next_allowed_time(now, tz, workflow.quiet_start, workflow.quiet_end)
-            if allowed_at > now:
-                trace.write({"schedule_date": allowed_at, "note": self.env._("Held back: quiet hours")})
-                held |= trace
-        return self - held
+            tz = trace.participant_id.partner_id.tz or workflow.user_id.tz or "UTC"
+            if tz not in allowed_in_zone:
+                allowed_in_zone[tz] = next_allowed_time(now, tz, workflow.quiet_start, workflow.quiet_end)
+            if allowed_in_zone[tz] > now:
+                held.setdefault(allowed_in_zone[tz], []).append(trace.id)
+        # one write per time zone held, not one per trace (a night batch holds hundreds)
+        note = self.env._("Held back: quiet hours")
+        for allowed_at, ids in held.items():
+            self.browse(ids).write({"schedule_date": allowed_at, "note": note})
+        return self - self.browse([trace_id for ids in held.values() for trace_id in ids])
 
     # ------------------------------------------------------------------
     # Best time and best channel (learned per contact: marketing.recommendation's cron)
@@ -594,6 +597,14 @@ class MarketingWorkflowTrace(models.Model):
     # What follows
     # ------------------------------------------------------------------
 
+    @api.model
+    def _forget_inserted_traces(self):
+        """After traces were inserted in SQL: the trace cache, and the steps' and participants' lists of
+        traces, which the ORM would otherwise go on serving without the new rows."""
+        self.invalidate_model()
+        self.env["marketing.workflow.step"].invalidate_model(["trace_ids"])
+        self.env["marketing.workflow.participant"].invalidate_model(["trace_ids"])
+
     def _schedule_children(self, now):
         """One INSERT: timers and 'not … within' are scheduled, reactions wait for their event."""
         if not self:
@@ -640,7 +651,7 @@ class MarketingWorkflowTrace(models.Model):
                 mismatch=mismatch,
             )
         )
-        self.invalidate_model()
+        self._forget_inserted_traces()
 
     # ------------------------------------------------------------------
     # Delivery outcomes (the message left the journey's hands: Odoo's mail or SMS queue)
@@ -769,7 +780,7 @@ class MarketingWorkflowTrace(models.Model):
                 ids=self.ids,
             )
         )
-        self.invalidate_model()
+        self._forget_inserted_traces()
 
     def _marketing_drop_failed_messages(self):
         """Before a delivery retry: the failed message of each trace goes (mailing.trace, mail or SMS),

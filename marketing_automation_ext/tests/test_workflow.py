@@ -186,6 +186,23 @@ class TestJourneyEngine(WorkflowCommon):
         self.assertEqual(workflow.completed_count, 7, "one step that waits nothing: everyone is through")
         self.assertIn(newcomer, self.env["res.partner"].browse(workflow.participant_ids.mapped("res_id")))
 
+    def test_lists_of_steps_and_participants_show_what_was_just_inserted(self):
+        """Enrolment and the next steps are inserted in SQL: a journey, step or participant read
+        before them in the same transaction (a form, a server action) lists them afterwards."""
+        workflow = self._journey()
+        first = self._step(workflow)
+        second = self._step(workflow, parent_id=first.id)
+        workflow.action_start()
+        self.assertFalse(workflow.participant_ids or first.trace_ids or second.trace_ids)  # read, so cached
+        workflow.enrol(self.partners[:2].ids)
+        self.assertEqual(len(workflow.participant_ids), 2)
+        self.assertEqual(len(first.trace_ids), 2)
+        participant = workflow.participant_ids[0]
+        self.assertEqual(participant.trace_ids.step_id, first)
+        self.env["marketing.workflow"]._run_now()
+        self.assertEqual(len(second.trace_ids), 2, "the next step's traces, inserted by the cron pass")
+        self.assertEqual(participant.trace_ids.step_id, first | second)
+
     def test_reentry_policy(self):
         workflow = self._journey(reentry="again", reentry_days=10)
         self._step(workflow)
