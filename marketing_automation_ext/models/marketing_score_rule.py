@@ -397,8 +397,12 @@ class MarketingScoreRule(models.Model):
             if ids is not None and refresh_segments:
                 # the records a new event touched may enter or leave segments
                 self.env["marketing.segment"]._refresh_records(model_name, ids)
+        # the history lines were inserted in SQL too: the records' lists of them are read again
+        self.env["marketing.score.history"].invalidate_model()
         for model_name in TARGETS:
-            self.env[model_name].invalidate_model(["marketing_score", "marketing_grade", "marketing_score_date"])
+            self.env[model_name].invalidate_model(
+                ["marketing_score", "marketing_grade", "marketing_score_date", "marketing_score_history_ids"]
+            )
 
     @api.model
     def _behaviour_join(self, now):

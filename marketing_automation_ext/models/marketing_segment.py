@@ -286,9 +286,16 @@ class MarketingSegment(models.Model):
             self.env.ref("marketing_automation_ext.ir_cron_marketing_segments")._trigger(
                 fields.Datetime.now() + timedelta(minutes=1)
             )
-        self.env["marketing.segment.member"].invalidate_model()
+        self._forget_memberships()
         self.invalidate_model(["member_count", "last_refresh"])
         return results
+
+    @api.model
+    def _forget_memberships(self):
+        """Memberships changed in SQL: the member cache, and the contacts' and leads' computed lists of segments."""
+        self.env["marketing.segment.member"].invalidate_model()
+        for model_name, _label in SCORED_MODELS:
+            self.env[model_name].invalidate_model(["marketing_segment_ids"])
 
     def _refresh_records_one(self, res_ids, now):
         """The incremental path, made for a contact at a time. Most of the time nobody enters or
@@ -521,7 +528,7 @@ class MarketingSegment(models.Model):
             [self.id],
         )
         self.invalidate_recordset(["member_count"])
-        self.env["marketing.segment.member"].invalidate_model()
+        self._forget_memberships()
 
     # ------------------------------------------------------------------
     # Actions

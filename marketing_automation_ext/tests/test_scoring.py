@@ -64,6 +64,8 @@ class TestScoring(MarketingCommon):
         now = fields.Datetime.now()
         self.record(self.partner_bob, "email_click", date=now)
         self.assertEqual(self.partner_bob.marketing_score, 10)
+        # read here, the contact's list of history lines must still show the nightly pass's line below
+        self.assertEqual(self.partner_bob.marketing_score_history_ids[0].score, 10)
         with freeze_time(now + timedelta(days=20)):
             self.env["marketing.score.rule"]._cron_rescore()
             self.assertEqual(self.partner_bob.marketing_score, 3, "10 points after two half-lives: 2.5, rounded")

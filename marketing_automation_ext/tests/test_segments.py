@@ -205,6 +205,7 @@ class TestSegments(MarketingCommon):
 
     def test_import_members_into_static_segment(self):
         static = self.segment(name="Imported", segment_type="static", domain="[]")
+        self.assertNotIn(static, self.partner_bob.marketing_segment_ids)  # read before: must show the import below
         result = self.env["marketing.segment.member"].load(
             ["segment_id/.id", "partner_id/.id"],
             [[str(static.id), str(self.partner_bob.id)], [str(static.id), str(self.partner_dan.id)]],
