@@ -286,7 +286,10 @@ class MarketingSegment(models.Model):
             self.env.ref("marketing_automation_ext.ir_cron_marketing_segments")._trigger(
                 fields.Datetime.now() + timedelta(minutes=1)
             )
-        self._forget_memberships()
+        if any(entered or left for entered, left in results.values()):
+            self._forget_memberships()
+        else:  # nobody entered or left (the usual incremental case): the records' lists still hold
+            self.env["marketing.segment.member"].invalidate_model()
         self.invalidate_model(["member_count", "last_refresh"])
         return results
 
