@@ -211,11 +211,11 @@ TIMED_TABLES = (
 def autovacuum_paused(envs):
     """No autovacuum worker on the timed tables while the jobs are timed; they are vacuumed first instead.
 
-    On two cores, an autovacuum worker that starts during one job and not the other moves the ratio
-    by 10-20%: in a run from nothing, ``marketing_event``'s first autovacuum (due once its million
-    rows are generated) ran inside the addon's first timed pass, and ``res_partner``'s in the other
-    database beside it. Vacuumed as autovacuum keeps tables in daily use (hint bits and visibility
-    map set), then left alone until the jobs are done, for both jobs alike."""
+    On two cores an autovacuum worker competes with whichever job it starts beside: in a run from
+    nothing, ``marketing_event``'s first autovacuum (due once its million rows are generated) ran
+    inside the addon's first timed pass, and ``res_partner``'s in the other database beside it.
+    Vacuumed as autovacuum keeps tables in daily use (hint bits and visibility map set), then left
+    alone until the jobs are done, for both jobs alike."""
     paused = []
     try:
         for env in envs:

@@ -36,6 +36,19 @@ class TestSegments(MarketingCommon):
         self.assertEqual(self.members(ranged), self.partner_bob)
         self.assertEqual(warm_or_hot.member_count, 1)
 
+    def test_a_contacts_segments_follow_a_refresh_in_the_same_transaction(self):
+        """Memberships are written in SQL: a contact's segments, read before a refresh (its form is
+        open), show the refresh's entries and exits afterwards."""
+        ranged = self.segment(name="Score 5 to 10", filter_score=True, score_min=5, score_max=10)
+        ranged._refresh()
+        self.assertNotIn(ranged, self.partner_bob.marketing_segment_ids)
+        self.record(self.partner_bob, "email_open")  # 5: enters (the event's own refresh)
+        self.assertIn(ranged, self.partner_bob.marketing_segment_ids)
+        self.env.cr.execute("UPDATE res_partner SET marketing_score = 40 WHERE id = %s", [self.partner_bob.id])
+        self.partner_bob.invalidate_recordset(["marketing_score"])
+        ranged._refresh()  # the full refresh: 40 is out of range
+        self.assertNotIn(ranged, self.partner_bob.marketing_segment_ids)
+
     def test_engagement_conditions(self):
         clicked = self.segment(
             name="Clicked in 30 days", condition_ids=[(0, 0, {"event_type": "email_click", "days": 30})]
